@@ -1,0 +1,3 @@
+module pktkit
+
+go 1.26
