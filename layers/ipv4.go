@@ -1,0 +1,139 @@
+package layers
+
+import (
+	"strconv"
+
+	"pktkit/packet"
+)
+
+// IPOption is one IPv4 option; the variants share its element table and
+// are picked by option type.
+var (
+	ipOptEOL = packet.Register(&packet.Protocol{
+		Name: "IPOption_EOL", Title: "IP Option End of Options List", Element: true,
+		Fields: []*packet.Field{
+			{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8},
+			{Name: "pad", Type: packet.Bytes, Len: rest},
+		},
+	})
+	ipOptNOP = packet.Register(&packet.Protocol{
+		Name: "IPOption_NOP", Title: "IP Option No Operation", Element: true,
+		Fields: []*packet.Field{{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8, Default: 1}},
+	})
+	ipOptGeneric = packet.Register(&packet.Protocol{
+		Name: "IPOption", Title: "IP Option", Element: true,
+		Fields: []*packet.Field{
+			{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8},
+			{Name: "length", WS: "ip.opt.len", Type: packet.Uint, Bits: 8, Auto: true},
+			{Name: "value", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1]) - 2 }},
+		},
+	})
+	ipOptBad = packet.Register(&packet.Protocol{
+		Name: "IPOption_Malformed", Title: "IP Option (malformed)", Element: true,
+		Fields: []*packet.Field{{Name: "load", Type: packet.Bytes, Len: rest}},
+	})
+)
+
+// ipOptionVariants lets other files register option variants by type.
+var ipOptionVariants = map[byte]*packet.Protocol{}
+
+func ipOptElem(b []byte) *packet.Protocol {
+	switch b[0] {
+	case 0:
+		return ipOptEOL
+	case 1:
+		return ipOptNOP
+	}
+	if len(b) < 2 || b[1] < 2 || int(b[1]) > len(b) {
+		return ipOptBad
+	}
+	if p := ipOptionVariants[b[0]]; p != nil {
+		return p
+	}
+	return ipOptGeneric
+}
+
+var ipFlags = []string{"MF", "DF", "evil"}
+
+// IP is IPv4 (RFC 791), Scapy's IP.
+var IP = packet.Register(&packet.Protocol{
+	Name: "IP", Abbrev: "ip", Long: "Internet Protocol Version 4",
+	Fields: []*packet.Field{
+		{Name: "version", WS: "ip.version", Type: packet.Uint, Bits: 4, Default: 4},
+		{Name: "ihl", WS: "ip.hdr_len", Type: packet.Uint, Bits: 4, WSMul: 4, Auto: true},
+		{Name: "tos", WS: "ip.dsfield", Type: packet.Uint, Bits: 8, Base: packet.Hex, Hex: true},
+		{Name: "len", WS: "ip.len", Type: packet.Uint, Bits: 16, Auto: true},
+		{Name: "id", WS: "ip.id", Type: packet.Uint, Bits: 16, Default: 1, Base: packet.Hex},
+		{Name: "flags", WS: "ip.flags", Type: packet.Uint, Bits: 3, Flags: ipFlags, Base: packet.Hex,
+			FlagWS: []string{"ip.flags.mf", "ip.flags.df", "ip.flags.rb"}},
+		{Name: "frag", WS: "ip.frag_offset", Type: packet.Uint, Bits: 13},
+		{Name: "ttl", WS: "ip.ttl", Type: packet.Uint, Bits: 8, Default: 64},
+		{Name: "proto", WS: "ip.proto", Type: packet.Uint, Bits: 8, Enum: ipProtoNames},
+		{Name: "chksum", WS: "ip.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true, Auto: true},
+		{Name: "src", WS: "ip.src", Type: packet.IPv4, DefaultBytes: []byte{127, 0, 0, 1}},
+		{Name: "dst", WS: "ip.dst", Type: packet.IPv4, DefaultBytes: []byte{127, 0, 0, 1}},
+		{Name: "options", Type: packet.List, Elem: ipOptElem,
+			Elems: []*packet.Protocol{ipOptEOL, ipOptNOP, ipOptGeneric, ipOptBad},
+			Len:   func(l *packet.Layer) int { return int(l.Data[0]&15)*4 - 20 }},
+	},
+	Keys: []string{"proto"},
+	Check: func(l *packet.Layer) string {
+		if l.Data[0]>>4 != 4 {
+			return "IP version is not 4"
+		}
+		return ""
+	},
+	Bound: func(l *packet.Layer) int {
+		n := int(l.Data[2])<<8 | int(l.Data[3])
+		if n == 0 {
+			return -1 // TCP segmentation offload: the length is left zero
+		}
+		return n
+	},
+	Next: func(l *packet.Layer) *packet.Protocol {
+		// Only a first fragment carries the upper header.
+		if (uint16(l.Data[6])<<8|uint16(l.Data[7]))&0x1fff != 0 {
+			return nil
+		}
+		return l.Proto.BoundTo("proto", uint64(l.Data[9]))
+	},
+	Summary: func(dst []byte, l *packet.Layer) []byte {
+		dst = appendAddr4(dst, l.Data[12:16])
+		dst = append(dst, " > "...)
+		dst = appendAddr4(dst, l.Data[16:20])
+		dst = append(dst, ' ')
+		if n, ok := ipProtoNames[uint64(l.Data[9])]; ok {
+			return append(dst, n...)
+		}
+		return strconv.AppendUint(dst, uint64(l.Data[9]), 10)
+	},
+	Auto: func(b *packet.BuildLayer) {
+		h := b.Header()
+		b.SetAuto("ihl", uint64(len(h)/4))
+		b.SetAuto("len", uint64(b.End-b.Start))
+		if !b.IsSet("chksum") {
+			h[10], h[11] = 0, 0
+			c := packet.Checksum(h)
+			b.SetAuto("chksum", uint64(c))
+		}
+	},
+	Pseudo: func(b *packet.BuildLayer, proto uint8, length int) uint32 {
+		h := b.Header()
+		s := packet.Sum(0, h[12:20])
+		return s + uint32(proto) + uint32(length)
+	},
+	LayerPseudo: func(l *packet.Layer, proto uint8, length int) uint32 {
+		s := packet.Sum(0, l.Data[12:20])
+		return s + uint32(proto) + uint32(length)
+	},
+})
+
+func init() {
+	packet.RegisterLinkType(228, IP)
+	packet.Bind(Ether, "type", 0x0800, IP)
+	packet.Bind(IP, "proto", 4, IP)
+	packet.Alias("ip.ihl", "ip.hdr_len")
+	packet.Alias("ip.tos", "ip.dsfield")
+	packet.Alias("ip.frag", "ip.frag_offset")
+	packet.Alias("ip.chksum", "ip.checksum")
+}

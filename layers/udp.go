@@ -1,0 +1,83 @@
+package layers
+
+import (
+	"strconv"
+
+	"pktkit/packet"
+)
+
+var udpSport, udpDport *packet.Field
+
+// UDP is the User Datagram Protocol (RFC 768).
+var UDP = packet.Register(&packet.Protocol{
+	Name: "UDP", Abbrev: "udp", Long: "User Datagram Protocol",
+	Fields: []*packet.Field{
+		{Name: "sport", WS: "udp.srcport", Type: packet.Uint, Bits: 16, Default: 53},
+		{Name: "dport", WS: "udp.dstport", Type: packet.Uint, Bits: 16, Default: 53},
+		{Name: "len", WS: "udp.length", Type: packet.Uint, Bits: 16, Auto: true},
+		{Name: "chksum", WS: "udp.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true, Auto: true},
+	},
+	Bound: func(l *packet.Layer) int {
+		n := int(l.Data[4])<<8 | int(l.Data[5])
+		if n < 8 {
+			return -1 // a jumbogram (0) or a bogus length: keep all
+		}
+		return n
+	},
+	Next: func(l *packet.Layer) *packet.Protocol { return portNext(l, udpSport, udpDport) },
+	Summary: func(dst []byte, l *packet.Layer) []byte {
+		return appendPorts(append(dst, "UDP "...), l)
+	},
+	Auto: func(b *packet.BuildLayer) {
+		n := b.End - b.Start
+		b.SetAuto("len", uint64(n))
+		if b.IsSet("chksum") {
+			return
+		}
+		h := b.Header()
+		h[6], h[7] = 0, 0
+		s, ok := b.PseudoSum(17, n)
+		if !ok {
+			return
+		}
+		c := packet.Fold(packet.Sum(s, b.Bytes()))
+		if c == 0 {
+			c = 0xffff
+		}
+		b.SetAuto("chksum", uint64(c))
+	},
+})
+
+// appendPorts writes "src:sport > dst:dport" using the network layer below.
+func appendPorts(dst []byte, l *packet.Layer) []byte {
+	var src, dst2 string
+	if par := l.Parent(); par != nil {
+		if v, ok := par.Value("src"); ok {
+			src = string(addrText(par, "src", v))
+		}
+		if v, ok := par.Value("dst"); ok {
+			dst2 = string(addrText(par, "dst", v))
+		}
+	}
+	dst = append(dst, src...)
+	dst = append(dst, ':')
+	dst = strconv.AppendUint(dst, uint64(l.Data[0])<<8|uint64(l.Data[1]), 10)
+	dst = append(dst, " > "...)
+	dst = append(dst, dst2...)
+	dst = append(dst, ':')
+	return strconv.AppendUint(dst, uint64(l.Data[2])<<8|uint64(l.Data[3]), 10)
+}
+
+func addrText(l *packet.Layer, name string, v packet.Value) []byte {
+	f := l.Proto.Field(name)
+	return f.AppendWS(nil, l, v)
+}
+
+func init() {
+	udpSport, udpDport = UDP.MustField("sport"), UDP.MustField("dport")
+	packet.Bind(IP, "proto", 17, UDP)
+	packet.Alias("udp.sport", "udp.srcport")
+	packet.Alias("udp.dport", "udp.dstport")
+	packet.Alias("udp.len", "udp.length")
+	packet.Alias("udp.chksum", "udp.checksum")
+}

@@ -1,0 +1,322 @@
+package packet
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Spec is a layer to build: a protocol and a value for each of its fields,
+// with a mark for the fields the user set. Unset fields take their default,
+// or are computed at build time if they are auto fields.
+type Spec struct {
+	Proto *Protocol
+	Vals  []Value
+	set   []bool
+}
+
+// NewSpec returns a layer of protocol p with every field at its default.
+func NewSpec(p *Protocol) *Spec {
+	s := &Spec{Proto: p, Vals: make([]Value, len(p.Fields)), set: make([]bool, len(p.Fields))}
+	for i, f := range p.Fields {
+		s.Vals[i] = Value{U: f.Default, B: f.DefaultBytes}
+	}
+	return s
+}
+
+// Set gives a field a value and marks it set (a set field is never
+// recomputed, even if it is wrong).
+func (s *Spec) Set(name string, v Value) error {
+	f := s.Proto.byName[name]
+	if f == nil {
+		return fmt.Errorf("%s has no field %q", s.Proto.Name, name)
+	}
+	s.Vals[f.index] = v
+	s.set[f.index] = true
+	return nil
+}
+
+// SetField is Set by field.
+func (s *Spec) SetField(f *Field, v Value) {
+	s.Vals[f.index] = v
+	s.set[f.index] = true
+}
+
+// Unset returns a field to its default (or auto computation).
+func (s *Spec) Unset(name string) {
+	if f := s.Proto.byName[name]; f != nil {
+		s.Vals[f.index] = Value{U: f.Default, B: f.DefaultBytes}
+		s.set[f.index] = false
+	}
+}
+
+// IsSet reports whether the user set the field.
+func (s *Spec) IsSet(f *Field) bool { return s.set[f.index] }
+
+// Get returns the field's current value (set or default).
+func (s *Spec) Get(name string) (Value, bool) {
+	f := s.Proto.byName[name]
+	if f == nil {
+		return Value{}, false
+	}
+	return s.Vals[f.index], true
+}
+
+// Stack is a packet to build: layers, outermost first.
+type Stack []*Spec
+
+// BuildLayer is one layer during building, handed to a protocol's Auto
+// function so it can fill the fields the user left unset.
+type BuildLayer struct {
+	Spec   *Spec
+	Buf    []byte // the whole packet being built
+	Start  int    // where the layer starts in Buf
+	HdrEnd int    // where its header ends
+	End    int    // where its payload ends (before any Padding)
+	Under  *BuildLayer
+	Over   *BuildLayer
+	offs   []int // bit offset of each field
+	widths []int // bit width of each field
+}
+
+// IsSet reports whether the user set the named field.
+func (b *BuildLayer) IsSet(name string) bool {
+	f := b.Spec.Proto.byName[name]
+	return f != nil && b.Spec.set[f.index]
+}
+
+// Header returns the layer's built header bytes.
+func (b *BuildLayer) Header() []byte { return b.Buf[b.Start:b.HdrEnd] }
+
+// Payload returns the bytes built after the header (up to any Padding).
+func (b *BuildLayer) Payload() []byte { return b.Buf[b.HdrEnd:b.End] }
+
+// Bytes returns the header and payload.
+func (b *BuildLayer) Bytes() []byte { return b.Buf[b.Start:b.End] }
+
+// Value returns the named field's value as built.
+func (b *BuildLayer) Value(name string) Value {
+	f := b.Spec.Proto.byName[name]
+	if f == nil {
+		return Value{}
+	}
+	if f.IsInt() {
+		return Value{U: readBits(b.Buf, b.Start*8+b.offs[f.index], b.widths[f.index], f.Little)}
+	}
+	o := b.Start + b.offs[f.index]/8
+	return Value{B: b.Buf[o : o+b.widths[f.index]/8]}
+}
+
+// SetAuto writes an integer into the named field unless the user set it.
+func (b *BuildLayer) SetAuto(name string, u uint64) {
+	f := b.Spec.Proto.byName[name]
+	if f == nil || b.Spec.set[f.index] {
+		return
+	}
+	putBits(b.Buf, b.Start*8+b.offs[f.index], b.widths[f.index], u, f.Little)
+}
+
+// Build encodes the stack into dst (appending) and returns the result. Fields
+// come from each table: set values, then bindings to the next layer, then
+// defaults; auto fields are computed last, innermost layer first.
+func (st Stack) Build(dst []byte) ([]byte, error) {
+	start := len(dst)
+	bls := make([]*BuildLayer, len(st))
+	var err error
+	padFrom := -1
+	for i, s := range st {
+		if s.Proto == Padding && padFrom < 0 {
+			padFrom = i
+		}
+		var next *Spec
+		if i+1 < len(st) {
+			next = st[i+1]
+		}
+		bl := &BuildLayer{Spec: s, Start: len(dst)}
+		dst, err = encodeSpec(dst, s, next, bl)
+		if err != nil {
+			return dst, err
+		}
+		bl.HdrEnd = len(dst)
+		bls[i] = bl
+		if i > 0 {
+			bl.Under = bls[i-1]
+			bls[i-1].Over = bl
+		}
+	}
+	end := len(dst)
+	if padFrom >= 0 {
+		end = bls[padFrom].Start
+	}
+	for i, bl := range bls {
+		bl.Buf = dst
+		if padFrom >= 0 && i >= padFrom {
+			bl.End = bl.HdrEnd
+		} else {
+			bl.End = end
+		}
+	}
+	for i := len(bls) - 1; i >= 0; i-- {
+		if f := bls[i].Spec.Proto.Auto; f != nil {
+			f(bls[i])
+		}
+	}
+	_ = start
+	return dst, nil
+}
+
+// Bytes builds the stack into a new slice.
+func (st Stack) Bytes() ([]byte, error) { return st.Build(nil) }
+
+func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error) {
+	p := s.Proto
+	base := len(dst) * 8
+	bit := 0 // bits written past base
+	bl.offs = make([]int, len(p.Fields))
+	bl.widths = make([]int, len(p.Fields))
+	for i, f := range p.Fields {
+		v := s.Vals[i]
+		if !s.set[i] && next != nil && f.IsInt() {
+			for _, b := range p.binds {
+				if b.Field == f.Name && b.Upper == next.Proto {
+					v.U = b.Value
+					break
+				}
+			}
+		}
+		if !s.set[i] && f.Auto {
+			v = Value{}
+		}
+		bl.offs[i] = bit
+		switch f.Type {
+		case Uint, Int:
+			need := (base + bit + f.Bits + 7) / 8
+			for len(dst) < need {
+				dst = append(dst, 0)
+			}
+			putBits(dst, base+bit, f.Bits, v.U, f.Little)
+			bl.widths[i] = f.Bits
+			bit += f.Bits
+			continue
+		}
+		if bit%8 != 0 {
+			return dst, fmt.Errorf("%s.%s: not byte aligned", p.Name, f.Name)
+		}
+		before := len(dst)
+		switch f.Type {
+		case MAC, IPv4, IPv6:
+			n := f.fixedBits() / 8
+			b := v.B
+			if len(b) != n {
+				if b != nil {
+					return dst, fmt.Errorf("%s.%s: need %d bytes, have %d", p.Name, f.Name, n, len(b))
+				}
+				b = make([]byte, n)
+			}
+			dst = append(dst, b...)
+		case Bytes, String, Custom:
+			if f.Size > 0 && len(v.B) != f.Size {
+				b := make([]byte, f.Size)
+				copy(b, v.B)
+				dst = append(dst, b...)
+			} else {
+				dst = append(dst, v.B...)
+			}
+		case List:
+			for _, e := range v.List {
+				var err error
+				dst, err = Stack{e}.Build(dst)
+				if err != nil {
+					return dst, err
+				}
+			}
+		}
+		bl.widths[i] = (len(dst) - before) * 8
+		bit += (len(dst) - before) * 8
+	}
+	if bit%8 != 0 {
+		return dst, fmt.Errorf("%s: header does not end on a byte boundary", p.Name)
+	}
+	return dst, nil
+}
+
+func putBits(d []byte, off, w int, u uint64, little bool) {
+	if w < 64 {
+		u &= 1<<w - 1
+	}
+	if off&7 == 0 && w&7 == 0 {
+		b := d[off/8 : off/8+w/8]
+		if little {
+			for i := range b {
+				b[i] = byte(u >> (8 * i))
+			}
+		} else {
+			for i := len(b) - 1; i >= 0; i-- {
+				b[i] = byte(u)
+				u >>= 8
+			}
+		}
+		return
+	}
+	for i := w - 1; i >= 0; i-- {
+		bit := off + (w - 1 - i)
+		mask := byte(1) << (7 - bit&7)
+		if u>>i&1 != 0 {
+			d[bit>>3] |= mask
+		} else {
+			d[bit>>3] &^= mask
+		}
+	}
+}
+
+// ErrMalformed is returned when a malformed packet is asked to rebuild.
+var ErrMalformed = errors.New("packet has a truncated or malformed layer")
+
+// Specs returns the packet's layers as specs with every field set from its
+// dissected value, so that Build re-encodes them through the tables.
+func (p *Packet) Specs() (Stack, error) {
+	ls := p.Layers()
+	st := make(Stack, 0, len(ls))
+	for i := range ls {
+		if ls[i].errKind != 0 {
+			return nil, ls[i].Err()
+		}
+		s, err := ls[i].Spec()
+		if err != nil {
+			return nil, err
+		}
+		st = append(st, s)
+	}
+	return st, nil
+}
+
+// Spec returns the layer's header as a spec with every field set from the
+// dissected values (list elements included).
+func (l *Layer) Spec() (*Spec, error) {
+	s := &Spec{Proto: l.Proto, Vals: make([]Value, len(l.Proto.Fields)), set: make([]bool, len(l.Proto.Fields))}
+	for i, f := range l.Proto.Fields {
+		s.set[i] = true
+		if f.Type == List {
+			it := l.Elems(f)
+			for it.Next() {
+				e, err := it.Layer().Spec()
+				if err != nil {
+					return nil, err
+				}
+				s.Vals[i].List = append(s.Vals[i].List, e)
+			}
+			if err := it.Err(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		v, ok := l.Get(f)
+		if !ok {
+			return nil, fmt.Errorf("%s.%s: not present", l.Proto.Name, f.Name)
+		}
+		if v.B != nil {
+			v.B = append([]byte(nil), v.B...)
+		}
+		s.Vals[i] = v
+	}
+	return s, nil
+}

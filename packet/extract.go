@@ -1,0 +1,200 @@
+package packet
+
+import "sync"
+
+var (
+	reachOnce sync.Once
+	reach     map[*Protocol]map[*Protocol]bool // proto → element protocols reachable through its lists
+)
+
+func computeReach() {
+	reach = map[*Protocol]map[*Protocol]bool{}
+	var visit func(p *Protocol, seen map[*Protocol]bool) map[*Protocol]bool
+	visit = func(p *Protocol, seen map[*Protocol]bool) map[*Protocol]bool {
+		if r, ok := reach[p]; ok {
+			return r
+		}
+		r := map[*Protocol]bool{}
+		if seen[p] {
+			return r
+		}
+		seen[p] = true
+		for _, f := range p.Fields {
+			if f.Type != List {
+				continue
+			}
+			for _, e := range f.Elems {
+				r[e] = true
+				for x := range visit(e, seen) {
+					r[x] = true
+				}
+			}
+		}
+		reach[p] = r
+		return r
+	}
+	for _, p := range protoList {
+		visit(p, map[*Protocol]bool{})
+	}
+}
+
+func reaches(p, target *Protocol) bool {
+	reachOnce.Do(computeReach)
+	return reach[p][target]
+}
+
+// Occurrences calls fn for every occurrence of the field in the packet, in
+// packet order (an ICMP error's quoted IP header is a second occurrence of
+// ip.src). fn returns false to stop.
+func (p *Packet) Occurrences(r *FieldRef, fn func(l *Layer, v Value) bool) {
+	ls := p.Layers()
+	for i := range ls {
+		if !occurLayer(&ls[i], r, fn) {
+			return
+		}
+	}
+}
+
+func (r *FieldRef) matches(p *Protocol) *FieldRef {
+	if r.Proto == p {
+		return r
+	}
+	for _, a := range r.alts {
+		if a.Proto == p {
+			return a
+		}
+	}
+	return nil
+}
+
+func (r *FieldRef) reachable(p *Protocol) bool {
+	if reaches(p, r.Proto) {
+		return true
+	}
+	for _, a := range r.alts {
+		if reaches(p, a.Proto) {
+			return true
+		}
+	}
+	return false
+}
+
+func occurLayer(l *Layer, r *FieldRef, fn func(l *Layer, v Value) bool) bool {
+	if m := r.matches(l.Proto); m != nil {
+		if v, ok := m.value(l); ok {
+			if !fn(l, v) {
+				return false
+			}
+		}
+	}
+	if !r.reachable(l.Proto) {
+		return true
+	}
+	for _, f := range l.Proto.Fields {
+		if f.Type != List {
+			continue
+		}
+		it := l.Elems(f)
+		for it.Next() {
+			if !occurLayer(it.Layer(), r, fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// value reads the referenced field from a layer of its protocol.
+func (r *FieldRef) value(l *Layer) (Value, bool) {
+	if r.Virtual != nil {
+		return r.Virtual.Get(l)
+	}
+	v, ok := l.Get(r.Field)
+	if !ok {
+		return v, false
+	}
+	if r.Bit > 0 {
+		return Value{U: v.U >> (r.Bit - 1) & 1}, true
+	}
+	return v, true
+}
+
+// AppendWS appends one occurrence as tshark prints it.
+func (r *FieldRef) AppendWS(dst []byte, l *Layer, v Value) []byte {
+	m := r.matches(l.Proto)
+	if m == nil {
+		m = r
+	}
+	if m.Virtual != nil {
+		return m.Virtual.AppendWS(dst, v)
+	}
+	if m.Bit > 0 {
+		return append(dst, byte('0'+v.U&1))
+	}
+	return m.Field.AppendWS(dst, l, v)
+}
+
+// AppendField appends every occurrence of the field, tshark-formatted and
+// joined by sep, to dst. It allocates nothing for fixed-width fields.
+func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
+	first := true
+	ls := p.Layers()
+	cont := r.containers()
+	for i := range ls {
+		l := &ls[i]
+		if m := r.matches(l.Proto); m != nil {
+			if v, ok := m.value(l); ok {
+				if !first {
+					dst = append(dst, sep)
+				}
+				first = false
+				dst = r.AppendWS(dst, l, v)
+			}
+		}
+		if len(cont) == 0 || !containsProto(cont, l.Proto) {
+			continue
+		}
+		for _, f := range l.Proto.Fields {
+			if f.Type != List {
+				continue
+			}
+			it := l.Elems(f)
+			for it.Next() {
+				occurLayer(it.Layer(), r, func(l *Layer, v Value) bool {
+					if !first {
+						dst = append(dst, sep)
+					}
+					first = false
+					dst = r.AppendWS(dst, l, v)
+					return true
+				})
+			}
+		}
+	}
+	return dst
+}
+
+func containsProto(ps []*Protocol, p *Protocol) bool {
+	for _, q := range ps {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// containers lists the protocols whose list fields can hold the field's
+// protocol (TCP for tcp.options.mss_val).
+func (r *FieldRef) containers() []*Protocol {
+	r.once.Do(func() {
+		regMu.RLock()
+		all := append([]*Protocol(nil), protoList...)
+		regMu.RUnlock()
+		for _, p := range all {
+			if r.reachable(p) {
+				r.cont = append(r.cont, p)
+			}
+		}
+	})
+	return r.cont
+}

@@ -1,0 +1,643 @@
+package packet
+
+import "fmt"
+
+// Packet is a captured frame's bytes plus a lazily built layer index. The
+// index is computed on first use and holds views into Data: nothing is
+// copied. A Packet can be reused for the next frame with Reset, which keeps
+// dissection free of allocations.
+type Packet struct {
+	Data      []byte
+	LinkType  uint32 // capture link type (LINKTYPE_ value)
+	Number    int   // 1-based frame number
+	Timestamp int64 // nanoseconds since the Unix epoch
+	OrigLen   int   // length on the wire
+
+	layers  []Layer
+	arr     [16]Layer
+	bounds  [8]int
+	indexed bool
+}
+
+// New returns a packet over data (not copied) for a capture link type.
+func New(data []byte, link uint32) *Packet {
+	p := &Packet{}
+	p.Reset(data, link)
+	return p
+}
+
+// Reset points p at a new frame, dropping the previous index.
+func (p *Packet) Reset(data []byte, link uint32) {
+	p.Data = data
+	p.LinkType = link
+	p.Number = 0
+	p.Timestamp = 0
+	p.OrigLen = len(data)
+	p.indexed = false
+	p.layers = p.arr[:0]
+}
+
+// SetFrame points p at a new frame with its capture metadata.
+func (p *Packet) SetFrame(data []byte, link uint32, number int, ts int64, origLen int) {
+	p.Reset(data, link)
+	p.Number = number
+	p.Timestamp = ts
+	p.OrigLen = max(origLen, len(data))
+}
+
+// Layers returns the packet's layers, outermost first.
+func (p *Packet) Layers() []Layer {
+	if !p.indexed {
+		p.index()
+	}
+	return p.layers
+}
+
+// Layer returns the first layer of protocol proto, or nil.
+func (p *Packet) Layer(proto *Protocol) *Layer {
+	ls := p.Layers()
+	for i := range ls {
+		if ls[i].Proto == proto {
+			return &ls[i]
+		}
+	}
+	return nil
+}
+
+// Err returns the first layer error of the packet (truncated or malformed
+// layer), or nil.
+func (p *Packet) Err() error {
+	ls := p.Layers()
+	for i := range ls {
+		if ls[i].errKind != 0 {
+			return ls[i].Err()
+		}
+	}
+	return nil
+}
+
+// Malformed reports whether some layer is truncated or malformed, without
+// allocating.
+func (p *Packet) Malformed() bool {
+	ls := p.Layers()
+	for i := range ls {
+		if ls[i].errKind != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Raw is the layer for bytes no protocol claims.
+var Raw = Register(&Protocol{
+	Name: "Raw", Abbrev: "data", Long: "Data",
+	Fields: []*Field{{Name: "load", WS: "data.data", Type: Bytes, Len: func(*Layer) int { return Rest }}},
+	Virtual: []*Virtual{{WS: "data.len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
+		return Value{U: uint64(len(l.Data))}, true
+	}}},
+})
+
+// Padding is the layer for bytes past a protocol's length (an Ethernet
+// trailer).
+var Padding = Register(&Protocol{
+	Name: "Padding", Abbrev: "eth.padding", Long: "Padding",
+	Fields: []*Field{{Name: "load", Type: Bytes, Len: func(*Layer) int { return Rest }}},
+})
+
+const maxLayers = 64
+
+func (p *Packet) index() {
+	p.indexed = true
+	p.layers = p.arr[:0]
+	data := p.Data
+	proto := linkTypes[p.LinkType]
+	if proto == nil {
+		p.layers = append(p.layers, Layer{Proto: Raw, Data: data, HdrLen: len(data), pkt: p,
+			errKind: errUnsupported, errMsg: "unsupported link type " + linkTypeName(p.LinkType)})
+		return
+	}
+	off, end, nb := 0, len(data), 0
+	rep := max(p.OrigLen, len(data)) // end of the data as length fields report it
+	for proto != nil && off < end && len(p.layers) < maxLayers {
+		if proto.Dispatch != nil {
+			if q := proto.Dispatch(data[off:end]); q != nil {
+				proto = q
+			}
+		}
+		p.layers = append(p.layers, Layer{Proto: proto, Data: data[off:end], Off: off, Reported: rep - off, pkt: p})
+		l := &p.layers[len(p.layers)-1]
+		l.Index = len(p.layers) - 1
+		l.Top = l.Index
+		hl := l.measure()
+		l.HdrLen = hl
+		if l.errKind != 0 {
+			return
+		}
+		if proto.Bound != nil {
+			if b := proto.Bound(l); b >= 0 {
+				if b < hl {
+					l.setErr(errMalformed, hl, "length field is shorter than the header", b, hl)
+					return
+				}
+				if off+b < rep {
+					rep = off + b
+					l.Reported = b
+				}
+				if off+b < end {
+					if nb < len(p.bounds) {
+						p.bounds[nb] = end
+						nb++
+					}
+					end = off + b
+					l.Data = data[off:end]
+				}
+			}
+		}
+		if proto.Check != nil {
+			if r := proto.Check(l); r != "" {
+				l.setErr(errMalformed, 0, r, 0, 0)
+				return
+			}
+		}
+		off += hl
+		if off >= end {
+			break
+		}
+		next := l.next()
+		if next == nil {
+			next = Raw
+		}
+		proto = next
+	}
+	for nb > 0 {
+		nb--
+		e := p.bounds[nb]
+		if e > end && len(p.layers) < maxLayers {
+			p.layers = append(p.layers, Layer{Proto: Padding, Data: data[end:e], Off: end, HdrLen: e - end, pkt: p, Index: len(p.layers)})
+			p.layers[len(p.layers)-1].Top = len(p.layers) - 1
+		}
+		end = e
+	}
+}
+
+func (l *Layer) next() *Protocol {
+	p := l.Proto
+	var q *Protocol
+	if p.Next != nil {
+		q = p.Next(l)
+	} else {
+		for _, f := range p.keyFields {
+			v, ok := l.Get(f)
+			if !ok {
+				continue
+			}
+			if q = p.bindings[bindKey{f.Name, v.U}]; q != nil {
+				break
+			}
+		}
+	}
+	if q == nil && len(p.heur) > 0 {
+		pay := l.Payload()
+		for _, h := range p.heur {
+			if q = h.Guess(l, pay); q != nil {
+				break
+			}
+		}
+	}
+	return q
+}
+
+// NextByKeys applies the default payload choice (bindings on p.Keys, then
+// heuristics); custom Next functions call it for their ordinary case.
+func (l *Layer) NextByKeys() *Protocol {
+	p := l.Proto
+	for _, f := range p.keyFields {
+		v, ok := l.Get(f)
+		if !ok {
+			continue
+		}
+		if q := p.bindings[bindKey{f.Name, v.U}]; q != nil {
+			return q
+		}
+	}
+	return nil
+}
+
+// Layer is a view of one protocol layer of a packet (or one element of a
+// list field, such as a TCP option). Field values are decoded on demand.
+type Layer struct {
+	Proto  *Protocol
+	Data   []byte // from the layer's first byte to its end (header and payload)
+	Off    int    // offset of the layer in the packet
+	HdrLen int    // header length (the whole element for list elements)
+	// Reported is the layer's length as the packet's length fields and
+	// original frame length say, which exceeds len(Data) when the capture
+	// was cut short by its snap length.
+	Reported int
+	Index  int    // position among the packet's layers (-1 for elements)
+	Top    int    // index of the top-level layer this view lies in
+
+	pkt     *Packet
+	errKind uint8
+	errOff  int
+	errMsg  string
+	need    int
+	have    int
+}
+
+const (
+	errTruncated = iota + 1
+	errMalformed
+	errUnsupported
+)
+
+// LayerError describes a truncated or malformed layer.
+type LayerError struct {
+	Proto     string
+	Offset    int // byte offset in the packet where the problem starts
+	Truncated bool
+	Reason    string
+}
+
+func (e *LayerError) Error() string {
+	kind := "malformed"
+	if e.Truncated {
+		kind = "truncated"
+	}
+	return fmt.Sprintf("%s %s at byte %d: %s", kind, e.Proto, e.Offset, e.Reason)
+}
+
+func (l *Layer) setErr(kind uint8, relOff int, msg string, need, have int) {
+	if l.errKind != 0 {
+		return
+	}
+	l.errKind = kind
+	l.errOff = l.Off + relOff
+	l.errMsg = msg
+	l.need, l.have = need, have
+}
+
+// Err returns the layer's problem, or nil.
+func (l *Layer) Err() error {
+	if l.errKind == 0 {
+		return nil
+	}
+	reason := l.errMsg
+	if l.errKind == errTruncated {
+		reason = fmt.Sprintf("%s: need %d bytes, have %d", l.errMsg, l.need, l.have)
+	}
+	return &LayerError{Proto: l.Proto.Name, Offset: l.errOff, Truncated: l.errKind == errTruncated, Reason: reason}
+}
+
+// Truncated reports whether the layer's header was cut short by the capture.
+func (l *Layer) Truncated() bool { return l.errKind == errTruncated }
+
+// Malformed reports whether the layer is truncated or malformed.
+func (l *Layer) Malformed() bool { return l.errKind != 0 }
+
+// Packet returns the packet the layer belongs to.
+func (l *Layer) Packet() *Packet { return l.pkt }
+
+// Header returns the layer's header bytes.
+func (l *Layer) Header() []byte { return l.Data[:min(l.HdrLen, len(l.Data))] }
+
+// Payload returns the bytes after the header, within the layer's bounds.
+func (l *Layer) Payload() []byte {
+	if l.HdrLen >= len(l.Data) {
+		return nil
+	}
+	return l.Data[l.HdrLen:]
+}
+
+// Parent returns the layer below this one (nil for the first layer).
+func (l *Layer) Parent() *Layer {
+	if l.pkt == nil || l.Top <= 0 {
+		return nil
+	}
+	return &l.pkt.layers[l.Top-1]
+}
+
+// Container returns the top-level layer that holds this element (itself for
+// a top-level layer).
+func (l *Layer) Container() *Layer {
+	if l.pkt == nil || l.Top < 0 || l.Top >= len(l.pkt.layers) {
+		return l
+	}
+	return &l.pkt.layers[l.Top]
+}
+
+// measure computes the header length by walking the table; it marks the
+// layer truncated or malformed as needed and returns how many bytes the
+// header takes (never more than len(l.Data)).
+func (l *Layer) measure() int {
+	p := l.Proto
+	n := len(l.Data)
+	if n < p.staticLen {
+		l.setErr(errTruncated, 0, p.Name+" header", p.staticLen, n)
+		return n
+	}
+	pos := p.staticLen * 8
+	for i := p.nStatic; i < len(p.Fields); i++ {
+		f := p.Fields[i]
+		w := l.fieldBits(f, pos)
+		if w < 0 {
+			if w == sizeTruncated {
+				l.setErr(errTruncated, pos/8, p.Name+" field "+f.Name, l.need, n-pos/8)
+				return n
+			}
+			l.setErr(errMalformed, pos/8, p.Name+" field "+f.Name+" has an invalid length", 0, 0)
+			return n
+		}
+		if pos+w > n*8 {
+			l.setErr(errTruncated, pos/8, p.Name+" field "+f.Name, (pos+w+7)/8-pos/8, n-pos/8)
+			return n
+		}
+		pos += w
+	}
+	return (pos + 7) / 8
+}
+
+const (
+	sizeMalformed = -1
+	sizeTruncated = -2
+)
+
+// fieldBits returns the width of f placed at bit position pos.
+func (l *Layer) fieldBits(f *Field, pos int) int {
+	if w := f.fixedBits(); w >= 0 {
+		return w
+	}
+	start := pos / 8
+	rem := len(l.Data) - start
+	switch f.Type {
+	case Bytes, String:
+		n := f.Len(l)
+		if n == Rest {
+			return rem * 8
+		}
+		if n < 0 {
+			return sizeMalformed
+		}
+		return n * 8
+	case Custom:
+		if rem < 0 {
+			return sizeTruncated
+		}
+		n := f.Codec.Size(l, l.Data[start:])
+		if n < 0 {
+			return sizeMalformed
+		}
+		return n * 8
+	case List:
+		if f.Len != nil {
+			n := f.Len(l)
+			if n == Rest {
+				return rem * 8
+			}
+			if n < 0 {
+				return sizeMalformed
+			}
+			return n * 8
+		}
+		cnt := f.Count(l)
+		if cnt < 0 {
+			return sizeMalformed
+		}
+		it := l.elemIter(f, start, len(l.Data), cnt)
+		for it.Next() {
+		}
+		if it.err != 0 {
+			if it.err == errTruncated {
+				l.need = it.cur.need
+				return sizeTruncated
+			}
+			return sizeMalformed
+		}
+		return (it.pos - start) * 8
+	}
+	return sizeMalformed
+}
+
+// fieldPos returns the bit offset and width of f in this layer, or ok=false
+// if the field lies (even partly) beyond the captured bytes.
+func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
+	if f.bitOff >= 0 {
+		off, width = f.bitOff, f.fixedBits()
+	} else {
+		pos := l.Proto.staticLen * 8
+		for i := l.Proto.nStatic; ; i++ {
+			g := l.Proto.Fields[i]
+			w := l.fieldBits(g, pos)
+			if w < 0 {
+				return 0, 0, false
+			}
+			if g == f {
+				off, width = pos, w
+				break
+			}
+			pos += w
+		}
+	}
+	if off+width > len(l.Data)*8 {
+		return 0, 0, false
+	}
+	return off, width, true
+}
+
+// Get returns the field's value; ok is false if the field is not present
+// (the layer is cut short before it).
+func (l *Layer) Get(f *Field) (v Value, ok bool) {
+	off, w, ok := l.fieldPos(f)
+	if !ok {
+		return Value{}, false
+	}
+	switch f.Type {
+	case Uint, Int:
+		u := readBits(l.Data, off, w, f.Little)
+		if f.Type == Int && w < 64 && u&(1<<(w-1)) != 0 {
+			u |= ^uint64(0) << w
+		}
+		return Value{U: u}, true
+	default:
+		return Value{B: l.Data[off/8 : (off+w)/8]}, true
+	}
+}
+
+// Uint returns an integer field's value (0 if absent).
+func (l *Layer) Uint(f *Field) uint64 {
+	if f.bitOff >= 0 && f.bitOff&7 == 0 && (f.Bits == 8 || f.Bits == 16 || f.Bits == 32) && !f.Little {
+		i := f.bitOff >> 3
+		d := l.Data
+		switch f.Bits {
+		case 8:
+			if i < len(d) {
+				return uint64(d[i])
+			}
+		case 16:
+			if i+1 < len(d) {
+				return uint64(d[i])<<8 | uint64(d[i+1])
+			}
+		case 32:
+			if i+3 < len(d) {
+				return uint64(d[i])<<24 | uint64(d[i+1])<<16 | uint64(d[i+2])<<8 | uint64(d[i+3])
+			}
+		}
+		return 0
+	}
+	v, _ := l.Get(f)
+	return v.U
+}
+
+// Bytes returns a byte field's value (a view; nil if absent).
+func (l *Layer) Bytes(f *Field) []byte {
+	v, _ := l.Get(f)
+	return v.B
+}
+
+// Value returns the named field's value (Scapy name).
+func (l *Layer) Value(name string) (Value, bool) {
+	f := l.Proto.byName[name]
+	if f == nil {
+		return Value{}, false
+	}
+	return l.Get(f)
+}
+
+func readBits(d []byte, off, w int, little bool) uint64 {
+	if off&7 == 0 && w&7 == 0 {
+		b := d[off/8 : off/8+w/8]
+		var u uint64
+		if little {
+			for i := len(b) - 1; i >= 0; i-- {
+				u = u<<8 | uint64(b[i])
+			}
+		} else {
+			for _, c := range b {
+				u = u<<8 | uint64(c)
+			}
+		}
+		return u
+	}
+	var u uint64
+	for i := 0; i < w; i++ {
+		bit := off + i
+		u = u<<1 | uint64(d[bit>>3]>>(7-bit&7)&1)
+	}
+	return u
+}
+
+// Elems iterates over the elements of a list field.
+func (l *Layer) Elems(f *Field) ElemIter {
+	off, w, ok := l.fieldPos(f)
+	if !ok {
+		// Iterate over whatever part of the list was captured.
+		off2, ok2 := l.fieldStart(f)
+		if !ok2 {
+			return ElemIter{done: true}
+		}
+		cnt := -1
+		if f.Count != nil {
+			cnt = f.Count(l)
+		}
+		return l.elemIter(f, off2/8, len(l.Data), cnt)
+	}
+	cnt := -1
+	if f.Count != nil {
+		cnt = f.Count(l)
+	}
+	return l.elemIter(f, off/8, (off+w)/8, cnt)
+}
+
+func (l *Layer) fieldStart(f *Field) (int, bool) {
+	if f.bitOff >= 0 {
+		return f.bitOff, f.bitOff/8 <= len(l.Data)
+	}
+	pos := l.Proto.staticLen * 8
+	for i := l.Proto.nStatic; ; i++ {
+		g := l.Proto.Fields[i]
+		if g == f {
+			return pos, pos/8 <= len(l.Data)
+		}
+		w := l.fieldBits(g, pos)
+		if w < 0 {
+			return 0, false
+		}
+		pos += w
+	}
+}
+
+func (l *Layer) elemIter(f *Field, start, end, count int) ElemIter {
+	if end > len(l.Data) {
+		end = len(l.Data)
+	}
+	return ElemIter{parent: l, f: f, pos: start, end: end, count: count}
+}
+
+// ElemIter walks the elements of a list field without allocating.
+type ElemIter struct {
+	parent *Layer
+	f      *Field
+	pos    int
+	end    int
+	count  int // -1: until end
+	n      int
+	cur    Layer
+	err    uint8
+	done   bool
+}
+
+// Next advances to the next element; it returns false at the end or when an
+// element is malformed (see Err).
+func (it *ElemIter) Next() bool {
+	if it.done || it.err != 0 {
+		return false
+	}
+	if it.count >= 0 && it.n >= it.count {
+		it.done = true
+		return false
+	}
+	if it.pos >= it.end {
+		if it.count >= 0 && it.n < it.count {
+			it.err = errTruncated
+			it.cur.need = 1
+		}
+		it.done = true
+		return false
+	}
+	p := it.f.Elem(it.parent.Data[it.pos:it.end])
+	if p == nil {
+		it.err = errMalformed
+		return false
+	}
+	l := it.parent
+	it.cur = Layer{Proto: p, Data: l.Data[it.pos:it.end], Off: l.Off + it.pos, Index: -1, Top: l.Top, pkt: l.pkt}
+	hl := it.cur.measure()
+	if it.cur.errKind != 0 {
+		it.err = it.cur.errKind
+		return false
+	}
+	if hl == 0 {
+		it.err = errMalformed
+		return false
+	}
+	it.cur.HdrLen = hl
+	it.cur.Data = it.cur.Data[:hl]
+	it.pos += hl
+	it.n++
+	return true
+}
+
+// Layer returns the current element.
+func (it *ElemIter) Layer() *Layer { return &it.cur }
+
+// Err returns the element's problem if iteration stopped on a bad element.
+func (it *ElemIter) Err() error {
+	if it.err == 0 {
+		return nil
+	}
+	if it.cur.errKind != 0 {
+		return it.cur.Err()
+	}
+	return &LayerError{Proto: it.f.proto.Name, Offset: it.parent.Off + it.pos, Truncated: it.err == errTruncated,
+		Reason: "bad element in " + it.f.Name}
+}

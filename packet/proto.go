@@ -1,0 +1,425 @@
+package packet
+
+import (
+	"fmt"
+	"strconv"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Protocol is the one table that declares a protocol: its fields and how it
+// chooses its payload, bounds its data, checks its header, fills its auto
+// fields and summarises itself. Dissection, building, show(), field
+// extraction and `pktkit ls` all work from it.
+type Protocol struct {
+	Name   string // Scapy class name ("TCP")
+	Abbrev string // Wireshark protocol name ("tcp"); empty for sub-elements without one
+	Long   string // long name ("Transmission Control Protocol")
+	Title  string // name show() prints (Scapy's `name`, "Ethernet"); defaults to Name
+	Fields []*Field
+
+	// Dispatch, if set, may replace this protocol by a variant after seeing
+	// its bytes (an Ethernet frame whose type is a length is 802.3).
+	Dispatch func(b []byte) *Protocol
+
+	// Check returns a reason if the header is malformed (static text).
+	Check func(l *Layer) string
+
+	// Bound returns how many bytes from the layer's start belong to it
+	// (header and payload), from a length field; negative means "all". Bytes
+	// past it become Padding.
+	Bound func(l *Layer) int
+
+	// Next picks the payload's protocol; nil means "look up the bindings on
+	// the fields named in Keys, in order". Returning nil ends the chain with
+	// Raw if payload remains.
+	Next func(l *Layer) *Protocol
+	// Keys are the fields whose values are looked up in the bindings by the
+	// default Next ("type" for Ethernet).
+	Keys []string
+
+	// Summary appends a one-line summary (Scapy's mysummary) to dst.
+	Summary func(dst []byte, l *Layer) []byte
+
+	// Auto fills the auto fields the user left unset once the layer and its
+	// payload are built (lengths, checksums).
+	Auto func(b *BuildLayer)
+
+	// Pseudo returns the pseudo-header sum this (network) layer supplies to
+	// an upper layer's checksum when building; LayerPseudo does the same for
+	// a dissected layer.
+	Pseudo      func(b *BuildLayer, proto uint8, length int) uint32
+	LayerPseudo func(l *Layer, proto uint8, length int) uint32
+
+	// Virtual are Wireshark fields computed from the layer rather than read
+	// from one wire field (tcp.len).
+	Virtual []*Virtual
+
+	// Element marks protocols that are list elements (TCP options, DNS
+	// records), not layers of their own.
+	Element bool
+
+	byName    map[string]*Field
+	staticLen int // bytes covered by statically placed fields
+	nStatic   int // fields at static offsets
+	keyFields []*Field
+	bindings  map[bindKey]*Protocol
+	binds     []Binding
+	heur      []Heuristic
+}
+
+// Virtual is a Wireshark field computed from a layer.
+type Virtual struct {
+	WS     string
+	Type   Type
+	Bits   int
+	Base   Base
+	Digits int
+	Get    func(l *Layer) (Value, bool)
+	proto  *Protocol
+}
+
+// Heuristic guesses the payload's protocol from its bytes when no binding
+// matches. It returns nil if the bytes are not its protocol.
+type Heuristic struct {
+	Name  string
+	Guess func(l *Layer, payload []byte) *Protocol
+}
+
+type bindKey struct {
+	field string
+	value uint64
+}
+
+// Binding says that a value of a field of the lower protocol means the upper
+// protocol follows (Scapy's bind_layers).
+type Binding struct {
+	Lower, Upper *Protocol
+	Field        string
+	Value        uint64
+}
+
+var (
+	regMu     sync.RWMutex
+	protos    = map[string]*Protocol{}
+	protoList []*Protocol
+	wsFields  = map[string]*FieldRef{}
+	linkTypes = map[uint32]*Protocol{}
+	aliases   = map[string]string{}
+)
+
+// Register adds a protocol to the registry and prepares its table. It panics
+// on a malformed table, which is a programming error caught by any test.
+func Register(p *Protocol) *Protocol {
+	regMu.Lock()
+	defer regMu.Unlock()
+	p.byName = map[string]*Field{}
+	off := 0
+	static := true
+	for i, f := range p.Fields {
+		f.proto = p
+		f.index = i
+		if _, dup := p.byName[f.Name]; dup {
+			panic("packet: " + p.Name + ": duplicate field " + f.Name)
+		}
+		p.byName[f.Name] = f
+		f.bitOff = -1
+		if static {
+			if w := f.fixedBits(); w >= 0 {
+				f.bitOff = off
+				off += w
+				p.nStatic = i + 1
+			} else {
+				static = false
+			}
+		}
+		if (f.Type == Bytes || f.Type == String) && f.Size == 0 && f.Len == nil {
+			panic("packet: " + p.Name + "." + f.Name + ": variable field without Len")
+		}
+		if f.Type == List && (f.Elem == nil || (f.Len == nil && f.Count == nil)) {
+			panic("packet: " + p.Name + "." + f.Name + ": list needs Elem and Len or Count")
+		}
+		if f.Type == Custom && f.Codec == nil {
+			panic("packet: " + p.Name + "." + f.Name + ": custom field without Codec")
+		}
+	}
+	// staticLen counts whole bytes of the static prefix.
+	p.staticLen = off / 8
+	if off%8 != 0 && p.nStatic == len(p.Fields) {
+		panic("packet: " + p.Name + ": fields do not end on a byte boundary")
+	}
+	for _, k := range p.Keys {
+		f := p.byName[k]
+		if f == nil {
+			panic("packet: " + p.Name + ": key " + k + " is not a field")
+		}
+		p.keyFields = append(p.keyFields, f)
+	}
+	if p.bindings == nil {
+		p.bindings = map[bindKey]*Protocol{}
+	}
+	if !p.Element {
+		if _, dup := protos[p.Name]; dup {
+			panic("packet: protocol " + p.Name + " registered twice")
+		}
+		protos[p.Name] = p
+	}
+	protoList = append(protoList, p)
+	for _, f := range p.Fields {
+		if f.WS != "" {
+			addWS(f.WS, &FieldRef{Proto: p, Field: f})
+		}
+		for bit, name := range f.FlagWS {
+			if name != "" {
+				addWS(name, &FieldRef{Proto: p, Field: f, Bit: bit + 1})
+			}
+		}
+	}
+	for _, v := range p.Virtual {
+		v.proto = p
+		addWS(v.WS, &FieldRef{Proto: p, Virtual: v})
+	}
+	return p
+}
+
+func addWS(name string, r *FieldRef) {
+	if old, ok := wsFields[name]; ok {
+		// The same Wireshark field may live in several tables (one per
+		// element variant); keep them all.
+		old.alts = append(old.alts, r)
+		return
+	}
+	r.Name = name
+	wsFields[name] = r
+}
+
+// Lookup returns the registered protocol with this Scapy name (or Wireshark
+// protocol name), or nil.
+func Lookup(name string) *Protocol {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	if p := protos[name]; p != nil {
+		return p
+	}
+	for _, p := range protoList {
+		if p.Abbrev == name || strings.EqualFold(p.Name, name) {
+			return p
+		}
+	}
+	return nil
+}
+
+// Protocols returns every registered protocol table, sorted by name.
+func Protocols() []*Protocol {
+	regMu.RLock()
+	out := append([]*Protocol(nil), protoList...)
+	regMu.RUnlock()
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Field returns the field with this Scapy name, or nil.
+func (p *Protocol) Field(name string) *Field { return p.byName[name] }
+
+// MustField returns the named field and panics if it does not exist (for
+// table code that runs at init time).
+func (p *Protocol) MustField(name string) *Field {
+	f := p.byName[name]
+	if f == nil {
+		panic("packet: " + p.Name + " has no field " + name)
+	}
+	return f
+}
+
+// StaticLen returns the length of the header's fixed part in bytes.
+func (p *Protocol) StaticLen() int { return p.staticLen }
+
+func (p *Protocol) String() string { return p.Name }
+
+// Bind registers that Field == Value in lower means upper follows. Both
+// directions use it: dissection looks it up, building fills the field.
+func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if lower.bindings == nil {
+		lower.bindings = map[bindKey]*Protocol{}
+	}
+	k := bindKey{field, value}
+	if _, ok := lower.bindings[k]; !ok {
+		lower.bindings[k] = upper
+	}
+	lower.binds = append(lower.binds, Binding{Lower: lower, Upper: upper, Field: field, Value: value})
+}
+
+// BoundTo looks up the protocol bound to field == value on p, or nil.
+func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
+	return p.bindings[bindKey{field, value}]
+}
+
+// Bindings lists p's bindings in registration order.
+func (p *Protocol) Bindings() []Binding { return p.binds }
+
+// AddHeuristic registers a payload guesser consulted after the bindings of
+// lower fail (protocol identification plugs in here).
+func AddHeuristic(lower *Protocol, h Heuristic) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	lower.heur = append(lower.heur, h)
+}
+
+// RegisterLinkType says which protocol starts a packet of a capture link type.
+func RegisterLinkType(link uint32, p *Protocol) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	linkTypes[link] = p
+}
+
+// SetLinkTypeNames gives the engine the names of link types for messages
+// (the capture package knows them).
+func SetLinkTypeNames(fn func(uint32) string) { linkNameFn = fn }
+
+var linkNameFn func(uint32) string
+
+func linkTypeName(l uint32) string {
+	if linkNameFn != nil {
+		return linkNameFn(l) + " (" + strconv.FormatUint(uint64(l), 10) + ")"
+	}
+	return strconv.FormatUint(uint64(l), 10)
+}
+
+// LinkProtocol returns the protocol registered for a link type, or nil.
+func LinkProtocol(link uint32) *Protocol {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return linkTypes[link]
+}
+
+// Alias makes name (a Scapy-style short name such as "tcp.dport") resolve to
+// the Wireshark field target.
+func Alias(name, target string) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	aliases[name] = target
+}
+
+// FieldRef names one Wireshark field: a table field, one flag bit of it, or
+// a virtual field.
+type FieldRef struct {
+	Name    string
+	Proto   *Protocol
+	Field   *Field   // nil for a virtual field
+	Bit     int      // 1 + flag bit index for flag sub-fields
+	Virtual *Virtual // computed field
+	alts    []*FieldRef
+	once    sync.Once
+	cont    []*Protocol
+}
+
+// LookupField finds a field by Wireshark name ("tcp.srcport"), by Scapy-style
+// name ("tcp.sport", "TCP.sport") or by alias.
+func LookupField(name string) (*FieldRef, error) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	if r := wsFields[name]; r != nil {
+		return r, nil
+	}
+	if t, ok := aliases[name]; ok {
+		if r := wsFields[t]; r != nil {
+			return r, nil
+		}
+	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		pn, fn := name[:i], name[i+1:]
+		for _, p := range protoList {
+			if p.Element {
+				continue
+			}
+			if p.Abbrev == pn || p.Name == pn || strings.EqualFold(p.Name, pn) {
+				if f := p.byName[fn]; f != nil {
+					if f.WS != "" {
+						return wsFields[f.WS], nil
+					}
+					return &FieldRef{Name: name, Proto: p, Field: f}, nil
+				}
+			}
+		}
+	}
+	return nil, &UnknownFieldError{Name: name, Suggest: suggest(name)}
+}
+
+// UnknownFieldError reports a field name that is not registered.
+type UnknownFieldError struct {
+	Name    string
+	Suggest []string
+}
+
+func (e *UnknownFieldError) Error() string {
+	s := fmt.Sprintf("unknown field %q", e.Name)
+	if len(e.Suggest) > 0 {
+		s += "; did you mean " + strings.Join(e.Suggest, ", ") + "?"
+	}
+	return s
+}
+
+// FieldNames returns every Wireshark field name known, sorted.
+func FieldNames() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	out := make([]string, 0, len(wsFields))
+	for k := range wsFields {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func suggest(name string) []string {
+	type cand struct {
+		s string
+		d int
+	}
+	var cs []cand
+	for k := range wsFields {
+		d := editDistance(name, k)
+		if d <= 3 || (len(name) >= 3 && strings.Contains(k, name)) {
+			cs = append(cs, cand{k, d})
+		}
+	}
+	for k := range aliases {
+		if d := editDistance(name, k); d <= 2 {
+			cs = append(cs, cand{k, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].s < cs[j].s
+	})
+	var out []string
+	for i := 0; i < len(cs) && i < 5; i++ {
+		out = append(out, cs[i].s)
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
