@@ -83,7 +83,7 @@ type Field struct {
 	FlagWS []string          // Wireshark names of those bits ("tcp.flags.syn")
 	Hex    bool              // Scapy shows the value in hex
 	Base   Base              // how tshark prints it
-	Digits int              // hex digits tshark pads to (0 = from Bits)
+	Digits int               // hex digits tshark pads to (0 = from Bits)
 	WSMul  uint64            // Wireshark's value is the wire value times WSMul (ihl → ip.hdr_len)
 	Little bool              // little-endian integer
 

@@ -9,9 +9,9 @@ import "fmt"
 type Packet struct {
 	Data      []byte
 	LinkType  uint32 // capture link type (LINKTYPE_ value)
-	Number    int   // 1-based frame number
-	Timestamp int64 // nanoseconds since the Unix epoch
-	OrigLen   int   // length on the wire
+	Number    int    // 1-based frame number
+	Timestamp int64  // nanoseconds since the Unix epoch
+	OrigLen   int    // length on the wire
 
 	layers  []Layer
 	arr     [16]Layer
@@ -234,8 +234,8 @@ type Layer struct {
 	// original frame length say, which exceeds len(Data) when the capture
 	// was cut short by its snap length.
 	Reported int
-	Index  int    // position among the packet's layers (-1 for elements)
-	Top    int    // index of the top-level layer this view lies in
+	Index    int // position among the packet's layers (-1 for elements)
+	Top      int // index of the top-level layer this view lies in
 
 	pkt     *Packet
 	errKind uint8

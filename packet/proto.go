@@ -2,8 +2,8 @@ package packet
 
 import (
 	"fmt"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
