@@ -11,7 +11,7 @@ var etherTypes = map[uint64]string{
 
 // Ether is Ethernet II (Scapy's Ether).
 var Ether = packet.Register(&packet.Protocol{
-	Name: "Ether", Abbrev: "eth", Long: "Ethernet II", Title: "Ethernet",
+	Name: "Ether", Abbrev: "eth", Chain: "eth:ethertype", Long: "Ethernet II", Title: "Ethernet",
 	Fields: []*packet.Field{
 		{Name: "dst", WS: "eth.dst", Type: packet.MAC, DefaultBytes: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
 		{Name: "src", WS: "eth.src", Type: packet.MAC, DefaultBytes: make([]byte, 6)},

@@ -137,6 +137,11 @@ func (r *FieldRef) AppendWS(dst []byte, l *Layer, v Value) []byte {
 // AppendField appends every occurrence of the field, tshark-formatted and
 // joined by sep, to dst. It allocates nothing for fixed-width fields.
 func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
+	if r.Proto == Frame {
+		l := Layer{Proto: Frame, pkt: p, Index: -1}
+		v, _ := r.Virtual.Get(&l)
+		return r.Virtual.AppendWS(dst, v)
+	}
 	first := true
 	ls := p.Layers()
 	cont := r.containers()

@@ -1,9 +1,6 @@
 package packet
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Type says how a field is laid out on the wire and how its value reads.
 type Type uint8
@@ -134,25 +131,9 @@ func (f *Field) TypeName() string {
 		}
 		return s
 	case List:
-		names := make([]string, 0, len(f.Elems))
-		for _, p := range f.Elems {
-			names = append(names, p.Name)
-		}
-		return "list of " + strings.Join(dedup(names), "|")
+		return "list"
 	}
 	return f.Type.String()
-}
-
-func dedup(s []string) []string {
-	seen := map[string]bool{}
-	out := s[:0]
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // DefaultString renders the field's default as `pktkit ls` shows it.

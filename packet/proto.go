@@ -16,6 +16,7 @@ type Protocol struct {
 	Name   string // Scapy class name ("TCP")
 	Abbrev string // Wireshark protocol name ("tcp"); empty for sub-elements without one
 	Long   string // long name ("Transmission Control Protocol")
+	Chain  string // what it adds to frame.protocols ("eth:ethertype"); defaults to Abbrev
 	Title  string // name show() prints (Scapy's `name`, "Ethernet"); defaults to Name
 	Fields []*Field
 

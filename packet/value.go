@@ -140,6 +140,8 @@ func appendPrintable(dst, b []byte) []byte {
 // AppendWS appends a virtual field's value as tshark prints it.
 func (v *Virtual) AppendWS(dst []byte, val Value) []byte {
 	switch v.Type {
+	case timeType:
+		return appendEpoch(dst, int64(val.U))
 	case Uint:
 		if v.Base == Hex {
 			d := v.Digits

@@ -1,0 +1,67 @@
+package packet
+
+import "strconv"
+
+// Frame is the pseudo-protocol of capture metadata (Wireshark's frame.*
+// fields). It is not a layer of the packet; its fields read the packet's
+// record data.
+var Frame = Register(&Protocol{
+	Name: "Frame", Abbrev: "frame", Long: "Frame",
+	Virtual: []*Virtual{
+		{WS: "frame.number", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(l.pkt.Number)}, true
+		}},
+		{WS: "frame.len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(max(l.pkt.OrigLen, len(l.pkt.Data)))}, true
+		}},
+		{WS: "frame.cap_len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(len(l.pkt.Data))}, true
+		}},
+		{WS: "frame.time_epoch", Type: timeType, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(l.pkt.Timestamp)}, true
+		}},
+		{WS: "frame.protocols", Type: String, Get: func(l *Layer) (Value, bool) {
+			return Value{B: l.pkt.AppendProtocols(nil)}, true
+		}},
+	},
+})
+
+// timeType marks a virtual field holding nanoseconds since the epoch,
+// printed as seconds with nine decimals.
+const timeType Type = 200
+
+func appendEpoch(dst []byte, ns int64) []byte {
+	if ns < 0 {
+		dst = append(dst, '-')
+		ns = -ns
+	}
+	dst = strconv.AppendInt(dst, ns/1e9, 10)
+	dst = append(dst, '.')
+	frac := ns % 1e9
+	var buf [9]byte
+	for i := 8; i >= 0; i-- {
+		buf[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return append(dst, buf[:]...)
+}
+
+// AppendProtocols appends the protocol chain as Wireshark's frame.protocols
+// names it ("eth:ethertype:ip:tcp").
+func (p *Packet) AppendProtocols(dst []byte) []byte {
+	ls := p.Layers()
+	for i := range ls {
+		c := ls[i].Proto.Chain
+		if c == "" {
+			c = ls[i].Proto.Abbrev
+		}
+		if c == "" {
+			continue
+		}
+		if len(dst) > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, c...)
+	}
+	return dst
+}

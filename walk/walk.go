@@ -1,0 +1,96 @@
+// Package walk streams the packets of capture files through the engine: it
+// opens each file, reads records without copying, points one reused
+// packet.Packet at each, and reports damage with the file, packet number and
+// byte offset. Every command that walks packets uses it.
+package walk
+
+import (
+	"errors"
+	"io"
+	"os"
+
+	"pktkit/capture"
+	_ "pktkit/layers" // protocol tables
+	"pktkit/packet"
+)
+
+func init() {
+	packet.SetLinkTypeNames(func(l uint32) string { return capture.LinkType(l).String() })
+}
+
+// Options select which packets a walk visits.
+type Options struct {
+	Skip  int              // skip this many packets first
+	Count int              // stop after visiting this many (0 = all)
+	Want  func(n int) bool // visit only packet numbers it accepts (nil = all)
+	// Progress, if set, is called now and then with bytes read so far and
+	// the file size (0 if unknown).
+	Progress func(done, total int64)
+
+	total int64
+}
+
+// ErrStop may be returned by a visit function to end the walk early
+// without error.
+var ErrStop = errors.New("stop")
+
+// Func is called for each packet. The packet and record are reused: copy
+// what must outlive the call.
+type Func func(p *packet.Packet, rec *capture.Record) error
+
+// File walks one capture file ("-" for standard input). It returns the
+// reader's error (a *capture.Error naming file, packet and offset) after
+// visiting every packet before the damage.
+func File(path string, opt Options, fn Func) error {
+	r, err := capture.Open(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if opt.Progress != nil && path != "-" && !r.Gzip() {
+		if st, err := os.Stat(path); err == nil {
+			opt.total = st.Size()
+		}
+	}
+	return Reader(r, opt, fn)
+}
+
+// Reader walks an open capture reader.
+func Reader(r *capture.Reader, opt Options, fn Func) error {
+	var rec capture.Record
+	p := &packet.Packet{}
+	visited := 0
+	total := opt.total
+	for n := 0; ; n++ {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			if opt.Progress != nil {
+				opt.Progress(total, total)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if opt.Progress != nil && n&4095 == 0 {
+			opt.Progress(rec.Offset, total)
+		}
+		if rec.Number <= opt.Skip {
+			continue
+		}
+		if opt.Want != nil && !opt.Want(rec.Number) {
+			continue
+		}
+		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		if err := fn(p, &rec); err != nil {
+			if err == ErrStop {
+				return nil
+			}
+			return err
+		}
+		visited++
+		if opt.Count > 0 && visited >= opt.Count {
+			return nil
+		}
+	}
+}
