@@ -424,6 +424,9 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 	if f.bitOff >= 0 {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
+		if len(l.Data) < l.Proto.staticLen {
+			return 0, 0, false
+		}
 		pos := l.Proto.staticLen * 8
 		for i := l.Proto.nStatic; ; i++ {
 			g := l.Proto.Fields[i]
@@ -539,6 +542,9 @@ func (l *Layer) Elems(f *Field) ElemIter {
 		if f.Count != nil {
 			cnt = f.Count(l)
 		}
+		if f.bitOff >= 0 && len(l.Data) < l.Proto.staticLen && f.Len != nil {
+			return ElemIter{done: true} // its length rule would read missing bytes
+		}
 		return l.elemIter(f, off2/8, len(l.Data), cnt)
 	}
 	cnt := -1
@@ -551,6 +557,9 @@ func (l *Layer) Elems(f *Field) ElemIter {
 func (l *Layer) fieldStart(f *Field) (int, bool) {
 	if f.bitOff >= 0 {
 		return f.bitOff, f.bitOff/8 <= len(l.Data)
+	}
+	if len(l.Data) < l.Proto.staticLen {
+		return 0, false
 	}
 	pos := l.Proto.staticLen * 8
 	for i := l.Proto.nStatic; ; i++ {
