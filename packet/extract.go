@@ -141,8 +141,8 @@ func (r *FieldRef) AppendWS(dst []byte, l *Layer, v Value) []byte {
 // joined by sep, to dst. It allocates nothing for fixed-width fields.
 func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 	if r.Proto == Frame {
-		l := Layer{Proto: Frame, pkt: p, Index: -1}
-		v, _ := r.Virtual.Get(&l)
+		p.frame = Layer{Proto: Frame, pkt: p, Index: -1}
+		v, _ := r.Virtual.Get(&p.frame)
 		return r.Virtual.AppendWS(dst, v)
 	}
 	first := true

@@ -17,6 +17,7 @@ type Packet struct {
 	arr     [16]Layer
 	bounds  [8]int
 	indexed bool
+	frame   Layer // the frame pseudo-layer handed to frame.* fields
 }
 
 // New returns a packet over data (not copied) for a capture link type.

@@ -1,0 +1,109 @@
+package extract_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"pktkit/capture"
+	"pktkit/extract"
+	_ "pktkit/layers"
+	"pktkit/packet"
+)
+
+// benchCapture loads a real capture into memory (or skips).
+func benchCapture(b *testing.B) []byte {
+	dir := os.Getenv("PKTKIT_CORPUS")
+	if dir == "" {
+		b.Skip("PKTKIT_CORPUS is not set")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "arkime/tests/pcap/http-post-upload.pcap"))
+	if err != nil {
+		b.Skip(err)
+	}
+	return data
+}
+
+var benchFields = []string{"frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"}
+
+// BenchmarkStreamFields is the streaming path of `pktkit fields`: read a
+// record without copying, index its layers, format seven fields. One op is
+// one packet; it must not allocate.
+func BenchmarkStreamFields(b *testing.B) {
+	data := benchCapture(b)
+	cols, err := extract.Compile(benchFields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := bytes.NewReader(data)
+	r, err := capture.NewReader(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rec capture.Record
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			b.StopTimer()
+			src.Reset(data)
+			r, _ = capture.NewReader(src)
+			b.StartTimer()
+			err = r.Next(&rec)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		buf = cols.AppendRow(buf[:0], p)
+	}
+}
+
+// BenchmarkIndex measures building the layer index of one Ethernet/IPv4/TCP
+// packet.
+func BenchmarkIndex(b *testing.B) {
+	data := benchCapture(b)
+	r, _ := capture.NewReader(bytes.NewReader(data))
+	rec, err := r.ReadRecord()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &packet.Packet{}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.Reset(rec.Data, uint32(rec.LinkType))
+		if len(p.Layers()) < 3 {
+			b.Fatal("not dissected")
+		}
+	}
+}
+
+// TestStreamFieldsAllocs keeps the streaming path free of allocations.
+func TestStreamFieldsAllocs(t *testing.T) {
+	cols, err := extract.Compile(benchFields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An Ethernet/IPv4/TCP SYN with options.
+	pkt := []byte{0, 0x1c, 0x54, 0x38, 0x1a, 0x4b, 0xce, 0x62, 0x91, 0xee, 0x0b, 0x98, 8, 0,
+		0x45, 0, 0, 0x34, 0x78, 0xeb, 0x40, 0, 0x40, 6, 0xff, 0x18, 192, 168, 8, 97, 192, 168, 57, 14,
+		0x2c, 0x6b, 0x1f, 0x90, 7, 0xc0, 0xb6, 0x70, 0, 0, 0, 0, 0x80, 2, 0xff, 0xff, 0xa2, 0x2b, 0, 0,
+		2, 4, 5, 0xb4, 1, 3, 3, 1, 1, 1, 4, 2}
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	n := testing.AllocsPerRun(1000, func() {
+		p.SetFrame(pkt, 1, 1, 0, len(pkt))
+		buf = cols.AppendRow(buf[:0], p)
+	})
+	if n != 0 {
+		t.Errorf("%.1f allocations per packet, want 0", n)
+	}
+	if got := string(cols.AppendRow(nil, p)); got != "1\t192.168.8.97\t192.168.57.14\t11371\t8080\t\t\n" {
+		t.Errorf("row = %q", got)
+	}
+}
