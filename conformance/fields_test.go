@@ -165,6 +165,12 @@ func categorize(p *packet.Packet, field, tshark, ours string) string {
 			return "tshark decodes " + proto + " where pktkit has no table or binding yet"
 		}
 	}
+	if ours != "" && strings.HasPrefix(tshark, ours+",") && (last.Proto == packet.Raw || last.Proto == packet.Padding) {
+		return "tshark decodes an inner header (tunnel, encapsulation or quoted packet) that pktkit leaves as data"
+	}
+	if ours == "" && tshark != "" && (last.Proto == packet.Raw || last.Proto == packet.Padding) {
+		return "tshark decodes a protocol where pktkit has no table or binding yet"
+	}
 	if _, err := packet.LookupField(field); err != nil {
 		return "field not registered in pktkit"
 	}
