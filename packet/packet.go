@@ -187,15 +187,7 @@ func (l *Layer) next() *Protocol {
 	if p.Next != nil {
 		q = p.Next(l)
 	} else {
-		for _, f := range p.keyFields {
-			v, ok := l.Get(f)
-			if !ok {
-				continue
-			}
-			if q = p.bindings[bindKey{f.Name, v.U}]; q != nil {
-				break
-			}
-		}
+		q = l.NextByKeys()
 	}
 	if q == nil && len(p.heur) > 0 {
 		pay := l.Payload()
@@ -212,12 +204,11 @@ func (l *Layer) next() *Protocol {
 // heuristics); custom Next functions call it for their ordinary case.
 func (l *Layer) NextByKeys() *Protocol {
 	p := l.Proto
-	for _, f := range p.keyFields {
-		v, ok := l.Get(f)
-		if !ok {
+	for i, f := range p.keyFields {
+		if _, _, ok := l.fieldPos(f); !ok {
 			continue
 		}
-		if q := p.bindings[bindKey{f.Name, v.U}]; q != nil {
+		if q := p.bindings[bindKey{p.keyIDs[i], l.Uint(f)}]; q != nil {
 			return q
 		}
 	}

@@ -65,6 +65,7 @@ type Protocol struct {
 	staticLen int // bytes covered by statically placed fields
 	nStatic   int // fields at static offsets
 	keyFields []*Field
+	keyIDs    []uint32
 	bindings  map[bindKey]*Protocol
 	binds     []Binding
 	heur      []Heuristic
@@ -88,9 +89,22 @@ type Heuristic struct {
 	Guess func(l *Layer, payload []byte) *Protocol
 }
 
+// bindKey is a binding's key: an interned field name and a value.
 type bindKey struct {
-	field string
+	key   uint32
 	value uint64
+}
+
+// keyIDs interns binding key names so lookups hash no strings.
+var keyIDs = map[string]uint32{}
+
+func internKey(s string) uint32 {
+	id, ok := keyIDs[s]
+	if !ok {
+		id = uint32(len(keyIDs) + 1)
+		keyIDs[s] = id
+	}
+	return id
 }
 
 // Binding says that a value of a field of the lower protocol means the upper
@@ -156,6 +170,7 @@ func Register(p *Protocol) *Protocol {
 			panic("packet: " + p.Name + ": key " + k + " is not a field")
 		}
 		p.keyFields = append(p.keyFields, f)
+		p.keyIDs = append(p.keyIDs, internKey(k))
 	}
 	if p.bindings == nil {
 		p.bindings = map[bindKey]*Protocol{}
@@ -246,7 +261,7 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 	if lower.bindings == nil {
 		lower.bindings = map[bindKey]*Protocol{}
 	}
-	k := bindKey{field, value}
+	k := bindKey{internKey(field), value}
 	if _, ok := lower.bindings[k]; !ok {
 		lower.bindings[k] = upper
 	}
@@ -255,7 +270,11 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 
 // BoundTo looks up the protocol bound to field == value on p, or nil.
 func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
-	return p.bindings[bindKey{field, value}]
+	id, ok := keyIDs[field]
+	if !ok {
+		return nil
+	}
+	return p.bindings[bindKey{id, value}]
 }
 
 // Bindings lists p's bindings in registration order.
