@@ -140,6 +140,9 @@ func (p *Packet) index() {
 		hl := l.measure()
 		l.HdrLen = hl
 		if l.errKind != 0 {
+			if l.quoted && l.errKind == errTruncated {
+				break // an expected end: the bytes past a bound below still follow as Padding
+			}
 			return
 		}
 		if proto.Bound != nil {
@@ -440,6 +443,10 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 	if f.bitOff >= 0 {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
+		if len(l.Data) < l.Proto.staticLen {
+			// Len rules may read the whole static prefix.
+			return 0, 0, false
+		}
 		pos := l.Proto.staticLen * 8
 		for i := l.Proto.nStatic; ; i++ {
 			g := l.Proto.Fields[i]
@@ -567,6 +574,9 @@ func (l *Layer) Elems(f *Field) ElemIter {
 func (l *Layer) fieldStart(f *Field) (int, bool) {
 	if f.bitOff >= 0 {
 		return f.bitOff, f.bitOff/8 <= len(l.Data)
+	}
+	if len(l.Data) < l.Proto.staticLen {
+		return 0, false
 	}
 	pos := l.Proto.staticLen * 8
 	for i := l.Proto.nStatic; ; i++ {
