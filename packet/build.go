@@ -277,6 +277,13 @@ func (p *Packet) Specs() (Stack, error) {
 	ls := p.Layers()
 	st := make(Stack, 0, len(ls))
 	for i := range ls {
+		if ls[i].quoted && ls[i].errKind == errTruncated {
+			// A quote cut short rebuilds as the bytes it holds.
+			s := NewSpec(Raw)
+			s.SetField(Raw.Fields[0], Value{B: append([]byte(nil), ls[i].Data...)})
+			st = append(st, s)
+			continue
+		}
 		if ls[i].errKind != 0 {
 			return nil, ls[i].Err()
 		}

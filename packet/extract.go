@@ -108,7 +108,7 @@ func occurLayer(l *Layer, r *FieldRef, fn func(l *Layer, v Value) bool) bool {
 func (r *FieldRef) value(l *Layer) (Value, bool) {
 	if r.Virtual != nil {
 		if len(l.Data) < l.Proto.staticLen {
-			return Value{}, false // virtual fields read the static header
+			return Value{}, false // a virtual may read the whole static prefix
 		}
 		return r.Virtual.Get(l)
 	}

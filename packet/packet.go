@@ -66,11 +66,12 @@ func (p *Packet) Layer(proto *Protocol) *Layer {
 }
 
 // Err returns the first layer error of the packet (truncated or malformed
-// layer), or nil.
+// layer), or nil. A quoted layer cut short (see [Layer.Quoted]) is expected
+// and not an error of the packet.
 func (p *Packet) Err() error {
 	ls := p.Layers()
 	for i := range ls {
-		if ls[i].errKind != 0 {
+		if ls[i].counts() {
 			return ls[i].Err()
 		}
 	}
@@ -78,15 +79,21 @@ func (p *Packet) Err() error {
 }
 
 // Malformed reports whether some layer is truncated or malformed, without
-// allocating.
+// allocating. A quoted layer cut short does not count.
 func (p *Packet) Malformed() bool {
 	ls := p.Layers()
 	for i := range ls {
-		if ls[i].errKind != 0 {
+		if ls[i].counts() {
 			return true
 		}
 	}
 	return false
+}
+
+// counts reports whether the layer's problem is one of the packet's: any
+// problem except the truncation of a quoted layer.
+func (l *Layer) counts() bool {
+	return l.errKind != 0 && !(l.quoted && l.errKind == errTruncated)
 }
 
 // Raw is the layer for bytes no protocol claims.
@@ -119,19 +126,24 @@ func (p *Packet) index() {
 	}
 	off, end, nb := 0, len(data), 0
 	rep := max(p.OrigLen, len(data)) // end of the data as length fields report it
+	quoted := false                  // a layer below quotes the rest
 	for proto != nil && off < end && len(p.layers) < maxLayers {
 		if proto.Dispatch != nil {
 			if q := proto.Dispatch(data[off:end]); q != nil {
 				proto = q
 			}
 		}
-		p.layers = append(p.layers, Layer{Proto: proto, Data: data[off:end], Off: off, Reported: rep - off, pkt: p})
+		p.layers = append(p.layers, Layer{Proto: proto, Data: data[off:end], Off: off, Reported: rep - off, pkt: p, quoted: quoted})
 		l := &p.layers[len(p.layers)-1]
+		quoted = quoted || proto.Quotes
 		l.Index = len(p.layers) - 1
 		l.Top = l.Index
 		hl := l.measure()
 		l.HdrLen = hl
 		if l.errKind != 0 {
+			if l.quoted && l.errKind == errTruncated {
+				break // an expected end: the bytes past a bound below still follow as Padding
+			}
 			return
 		}
 		if proto.Bound != nil {
@@ -230,6 +242,7 @@ type Layer struct {
 	Top      int // index of the top-level layer this view lies in
 
 	pkt     *Packet
+	quoted  bool
 	errKind uint8
 	errOff  int
 	errMsg  string
@@ -286,6 +299,12 @@ func (l *Layer) Truncated() bool { return l.errKind == errTruncated }
 
 // Malformed reports whether the layer is truncated or malformed.
 func (l *Layer) Malformed() bool { return l.errKind != 0 }
+
+// Quoted reports whether the layer lies in a quoted copy of another
+// packet's start, above a layer whose protocol Quotes (the IP header and
+// transport header an ICMP error carries). Tables use it to show only what
+// the quote holds, as Wireshark does in error packets.
+func (l *Layer) Quoted() bool { return l.quoted }
 
 // Packet returns the packet the layer belongs to.
 func (l *Layer) Packet() *Packet { return l.pkt }
@@ -417,6 +436,7 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
 		if len(l.Data) < l.Proto.staticLen {
+			// Len rules may read the whole static prefix.
 			return 0, 0, false
 		}
 		pos := l.Proto.staticLen * 8
@@ -611,7 +631,7 @@ func (it *ElemIter) Next() bool {
 		return false
 	}
 	l := it.parent
-	it.cur = Layer{Proto: p, Data: l.Data[it.pos:it.end], Off: l.Off + it.pos, Index: -1, Top: l.Top, pkt: l.pkt}
+	it.cur = Layer{Proto: p, Data: l.Data[it.pos:it.end], Off: l.Off + it.pos, Index: -1, Top: l.Top, pkt: l.pkt, quoted: l.quoted}
 	hl := it.cur.measure()
 	if it.cur.errKind != 0 {
 		it.err = it.cur.errKind

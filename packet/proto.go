@@ -61,6 +61,13 @@ type Protocol struct {
 	// records), not layers of their own.
 	Element bool
 
+	// Quotes marks a protocol whose payload is a copy of the start of
+	// another packet (an ICMP error quotes the offending IP header and 8
+	// bytes of its payload). The layers above it are quoted (see
+	// [Layer.Quoted]): one cut short there is expected, so it does not make
+	// the packet truncated, and it rebuilds as raw bytes.
+	Quotes bool
+
 	byName    map[string]*Field
 	staticLen int // bytes covered by statically placed fields
 	nStatic   int // fields at static offsets

@@ -78,7 +78,9 @@ func (p *Packet) AppendSummary(dst []byte) []byte {
 	ls := p.Layers()
 	best := -1
 	for i := range ls {
-		if ls[i].Proto.Summary != nil && ls[i].errKind == 0 {
+		// A quoted layer never describes the packet (Scapy's IPerror has
+		// no summary of its own).
+		if ls[i].Proto.Summary != nil && ls[i].errKind == 0 && !ls[i].quoted {
 			best = i
 		}
 	}
@@ -91,7 +93,7 @@ func (p *Packet) AppendSummary(dst []byte) []byte {
 		} else {
 			dst = append(dst, ls[i].Proto.Name...)
 		}
-		if ls[i].errKind != 0 {
+		if ls[i].counts() {
 			if ls[i].errKind == errTruncated {
 				dst = append(dst, " [truncated]"...)
 			} else if ls[i].errKind == errMalformed {
