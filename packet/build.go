@@ -186,6 +186,9 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 		if !s.set[i] && f.Auto {
 			v = Value{}
 		}
+		if !s.set[i] && f.BuildDefault != nil {
+			v.B = f.BuildDefault(s)
+		}
 		bl.offs[i] = bit
 		switch f.Type {
 		case Uint, Int:

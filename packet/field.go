@@ -69,6 +69,12 @@ type Field struct {
 	Elems []*Protocol
 	// Codec reads and writes a Custom field.
 	Codec Codec
+	// BuildDefault, if set, gives a Bytes, String or Custom field the user
+	// left unset its bytes at build time from the spec's other values. It
+	// makes conditional fields (Scapy's ConditionalField) work when
+	// crafting: GRE's checksum is present, zero-filled for Auto to compute,
+	// when the C flag before it is set, and absent (nil) otherwise.
+	BuildDefault func(s *Spec) []byte
 
 	Default      uint64 // default for integer fields
 	DefaultBytes []byte // default for byte fields (address or bytes)

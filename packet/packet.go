@@ -120,6 +120,13 @@ func (p *Packet) index() {
 	data := p.Data
 	proto := linkTypes[p.LinkType]
 	if proto == nil {
+		if fn := linkFuncs[p.LinkType]; fn != nil {
+			if proto = fn(data); proto == nil {
+				proto = Raw
+			}
+		}
+	}
+	if proto == nil {
 		p.layers = append(p.layers, Layer{Proto: Raw, Data: data, HdrLen: len(data), pkt: p,
 			errKind: errUnsupported, errMsg: "unsupported link type " + linkTypeName(p.LinkType)})
 		return

@@ -128,6 +128,7 @@ var (
 	protoList []*Protocol
 	wsFields  = map[string]*FieldRef{}
 	linkTypes = map[uint32]*Protocol{}
+	linkFuncs = map[uint32]func(data []byte) *Protocol{}
 	aliases   = map[string]string{}
 )
 
@@ -302,6 +303,17 @@ func RegisterLinkType(link uint32, p *Protocol) {
 	linkTypes[link] = p
 }
 
+// RegisterLinkTypeFunc says that the first protocol of a packet of a
+// capture link type is chosen from the frame's bytes by fn (raw IP: IPv4 or
+// IPv6 by the version nibble). fn must cope with any bytes, even none; it
+// returns nil when no protocol fits, and the frame is then Raw data. A
+// protocol registered for the same link type with RegisterLinkType wins.
+func RegisterLinkTypeFunc(link uint32, fn func(data []byte) *Protocol) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	linkFuncs[link] = fn
+}
+
 // SetLinkTypeNames gives the engine the names of link types for messages
 // (the capture package knows them).
 func SetLinkTypeNames(fn func(uint32) string) { linkNameFn = fn }
@@ -315,11 +327,20 @@ func linkTypeName(l uint32) string {
 	return strconv.FormatUint(uint64(l), 10)
 }
 
-// LinkProtocol returns the protocol registered for a link type, or nil.
+// LinkProtocol returns the protocol registered for a link type, or nil if
+// the link type is unknown. For a link type registered with
+// RegisterLinkTypeFunc, whose first protocol depends on each frame's bytes,
+// it returns Raw (what a frame the function does not recognise becomes).
 func LinkProtocol(link uint32) *Protocol {
 	regMu.RLock()
 	defer regMu.RUnlock()
-	return linkTypes[link]
+	if p := linkTypes[link]; p != nil {
+		return p
+	}
+	if linkFuncs[link] != nil {
+		return Raw
+	}
+	return nil
 }
 
 // Alias makes name (a Scapy-style short name such as "tcp.dport") resolve to
