@@ -99,17 +99,8 @@ func (f *Field) AppendWS(dst []byte, l *Layer, v Value) []byte {
 	case List:
 		return dst
 	}
-	return appendColonHex(dst, v.B)
-}
-
-func appendColonHex(dst, b []byte) []byte {
-	for i, c := range b {
-		if i > 0 {
-			dst = append(dst, ':')
-		}
-		dst = append(dst, hexdigits[c>>4], hexdigits[c&15])
-	}
-	return dst
+	// tshark prints FT_BYTES as plain lower-case hex, without separators.
+	return appendHexBytes(dst, v.B)
 }
 
 // appendPrintable appends text with non-printable bytes escaped as tshark
@@ -156,7 +147,7 @@ func (v *Virtual) AppendWS(dst []byte, val Value) []byte {
 	case String:
 		return appendPrintable(dst, val.B)
 	}
-	return appendColonHex(dst, val.B)
+	return appendHexBytes(dst, val.B)
 }
 
 // showInt renders an integer the way Scapy's show() does: enum name with the
