@@ -206,3 +206,32 @@ func (r *FieldRef) containers() []*Protocol {
 	})
 	return r.cont
 }
+
+// Protocols lists the protocol tables that hold this field directly (one,
+// or several when variant tables share a Wireshark name).
+func (r *FieldRef) Protocols() []*Protocol {
+	out := []*Protocol{r.Proto}
+	for _, a := range r.alts {
+		out = append(out, a.Proto)
+	}
+	return out
+}
+
+// Nested reports whether the field can occur inside list elements of some
+// layer (TCP options, DNS records) or is a frame field: such fields are not
+// found by looking at the packet's layers alone.
+func (r *FieldRef) Nested() bool { return r.Proto == Frame || len(r.containers()) > 0 }
+
+// AppendLayer appends the field's value in layer l, tshark-formatted, if l
+// holds it; ok reports whether it did.
+func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
+	m := r.matches(l.Proto)
+	if m == nil {
+		return dst, false
+	}
+	v, ok := m.value(l)
+	if !ok {
+		return dst, false
+	}
+	return r.AppendWS(dst, l, v), true
+}

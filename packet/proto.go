@@ -71,8 +71,11 @@ type Protocol struct {
 	byName    map[string]*Field
 	staticLen int // bytes covered by statically placed fields
 	nStatic   int // fields at static offsets
+	id        int
 	keyFields []*Field
 	keyIDs    []uint32
+	bindNames []string // key names bound on this protocol, for BoundTo
+	bindIDs   []uint32
 	bindings  map[bindKey]*Protocol
 	binds     []Binding
 	heur      []Heuristic
@@ -189,6 +192,7 @@ func Register(p *Protocol) *Protocol {
 		}
 		protos[p.Name] = p
 	}
+	p.id = len(protoList)
 	protoList = append(protoList, p)
 	for _, f := range p.Fields {
 		if f.WS != "" {
@@ -243,6 +247,17 @@ func Protocols() []*Protocol {
 	return out
 }
 
+// ID returns the protocol's registration number, a small dense integer
+// below NumProtocols (for tables indexed by protocol).
+func (p *Protocol) ID() int { return p.id }
+
+// NumProtocols returns how many protocol tables are registered.
+func NumProtocols() int {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	return len(protoList)
+}
+
 // Field returns the field with this Scapy name, or nil.
 func (p *Protocol) Field(name string) *Field { return p.byName[name] }
 
@@ -270,6 +285,14 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 		lower.bindings = map[bindKey]*Protocol{}
 	}
 	k := bindKey{internKey(field), value}
+	known := false
+	for _, n := range lower.bindNames {
+		known = known || n == field
+	}
+	if !known {
+		lower.bindNames = append(lower.bindNames, field)
+		lower.bindIDs = append(lower.bindIDs, k.key)
+	}
 	if _, ok := lower.bindings[k]; !ok {
 		lower.bindings[k] = upper
 	}
@@ -278,11 +301,12 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 
 // BoundTo looks up the protocol bound to field == value on p, or nil.
 func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
-	id, ok := keyIDs[field]
-	if !ok {
-		return nil
+	for i := range p.bindNames {
+		if p.bindNames[i] == field {
+			return p.bindings[bindKey{p.bindIDs[i], value}]
+		}
 	}
-	return p.bindings[bindKey{id, value}]
+	return nil
 }
 
 // Bindings lists p's bindings in registration order.
