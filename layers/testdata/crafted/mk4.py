@@ -1,0 +1,25 @@
+from scapy.all import *
+pk=[]
+E=Ether(src="00:11:22:33:44:55",dst="66:77:88:99:aa:bb")
+ip=IP(src="10.0.0.1",dst="10.0.0.2")
+for t in (0,8,10,13,15,17,30,33,37,38,40,42,43,99):
+  pk.append(E/ip/ICMP(type=t)/(b"\x01\x02\x03\x04"*6))
+def ra(b): return E/IP(src="10.0.0.1",dst="10.0.0.2",proto=1)/Raw(bytes([9,0,0,0])+bytes.fromhex(b))
+pk.append(ra("02020708"+"0a000001"+"00000001"+"0a000002"+"ffffffff"))
+pk.append(ra("02030708"+"0a000001"+"00000001"+"11111111"+"0a000002"+"ffffffff"+"22222222"))
+pk.append(ra("00020708"+"0a000001"+"00000001"))
+pk.append(ra("03020708"+"0a000001"+"00000001"))
+pk.append(ra("01020708"+"0a000001"+"00000001"+"abcdef"))
+pk.append(ra("01010708"+"0a000001"+"00000001"))
+qu=IP(src="10.0.0.2",dst="8.8.8.8")/UDP(sport=40000,dport=40001)/(b"z"*20)
+pk.append(E/ip/ICMP(type=3,code=3)/raw(qu))
+pk.append(E/ip/ICMP(type=3,code=3)/raw(qu)[:10])
+pk.append(E/ip/ICMP(type=3,code=3)/(b"\x60"+raw(qu)[1:]))
+pk.append(E/ip/ICMP(type=5,code=3)/raw(qu))
+wrpcap("crafted-icmp4.pcap",pk)
+for t in (4,11,12):
+  pk.append(E/ip/ICMP(type=t,code=0)/raw(qu))
+qt=IP(src="10.0.0.2",dst="8.8.8.8")/TCP(sport=40000,dport=40001)/(b"z"*20)
+pk.append(E/ip/ICMP(type=3,code=3)/raw(qt))
+pk.append(E/ip/ICMP(type=5,code=3)/raw(qt))
+wrpcap("crafted-icmp4.pcap",pk)

@@ -1,0 +1,23 @@
+from scapy.all import *
+pk=[]
+E=Ether(src="00:11:22:33:44:55",dst="66:77:88:99:aa:bb")
+def p(opts):
+  if all(isinstance(x,bytes) for x in opts): opts=b"".join(opts)
+  return E/IP(src="10.0.0.1",dst="10.0.0.2",options=opts)/ICMP()
+def o(h): return bytes.fromhex(h)
+pk.append(p([IPOption_RR(routers=["1.1.1.1","2.2.2.2","0.0.0.0"],pointer=8)]))
+pk.append(p([IPOption_RR(routers=["0.0.0.0"]*3,pointer=4)]))
+pk.append(p([IPOption_LSRR(routers=["1.1.1.1","2.2.2.2","3.3.3.3"],pointer=8)]))
+pk.append(p([IPOption_SSRR(routers=["1.1.1.1","2.2.2.2"],pointer=4)]))
+pk.append(p([IPOption_SSRR(routers=["1.1.1.1","2.2.2.2"],pointer=12)]))
+pk.append(p([IPOption_Router_Alert()]))
+pk.append(p([o("4410"+"0d01"+"0a000001"+"00000064"+"00000000"+"00000000")]))
+pk.append(p([o("440c"+"0900"+"00000064"+"000000c8")]))
+pk.append(p([o("440c"+"0d13"+"0a000001"+"00000064")]))
+pk.append(p([o("8206"+"aabbccdd"), o("0101")]))
+pk.append(p([o("820b"+"000000000000000000"), o("00")]))
+pk.append(p([o("440a"+"0501"+"0a000001"+"0000")]))
+pk.append(p([o("0707"+"04"+"01020304"+"00")]))
+pk.append(p([o("0703"+"04"), o("00")]))
+pk.append(p([o("9404"+"0001")]))
+wrpcap("crafted-ipopt.pcap",pk)
