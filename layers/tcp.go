@@ -114,8 +114,8 @@ var TCP = packet.Register(&packet.Protocol{
 	Fields: []*packet.Field{
 		{Name: "sport", WS: "tcp.srcport", Type: packet.Uint, Bits: 16, Default: 20},
 		{Name: "dport", WS: "tcp.dstport", Type: packet.Uint, Bits: 16, Default: 80},
-		{Name: "seq", WS: "tcp.seq_raw", Type: packet.Uint, Bits: 32},
-		{Name: "ack", WS: "tcp.ack_raw", Type: packet.Uint, Bits: 32},
+		{Name: "seq", Type: packet.Uint, Bits: 32},
+		{Name: "ack", Type: packet.Uint, Bits: 32},
 		{Name: "dataofs", WS: "tcp.hdr_len", Type: packet.Uint, Bits: 4, WSMul: 4, Auto: true},
 		{Name: "reserved", WS: "tcp.flags.res", Type: packet.Uint, Bits: 3},
 		{Name: "flags", Type: packet.Uint, Bits: 9, Default: 2, Flags: tcpFlagNames, Base: packet.Hex,
@@ -130,11 +130,22 @@ var TCP = packet.Register(&packet.Protocol{
 			Len: func(l *packet.Layer) int { return int(l.Data[12]>>4)*4 - 20 }},
 	},
 	Virtual: []*packet.Virtual{
+		// Wireshark gives raw sequence numbers only for TCP it analyses,
+		// not for a header quoted in an ICMP error.
+		{WS: "tcp.seq_raw", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[4])<<24 | uint64(l.Data[5])<<16 | uint64(l.Data[6])<<8 | uint64(l.Data[7])}, !l.Quoted()
+		}},
+		{WS: "tcp.ack_raw", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[8])<<24 | uint64(l.Data[9])<<16 | uint64(l.Data[10])<<8 | uint64(l.Data[11])}, !l.Quoted()
+		}},
 		{WS: "tcp.flags", Type: packet.Uint, Bits: 12, Base: packet.Hex, Digits: 4,
 			Get: func(l *packet.Layer) (packet.Value, bool) {
 				return packet.Value{U: (uint64(l.Data[12])<<8 | uint64(l.Data[13])) & 0xfff}, true
 			}},
 		{WS: "tcp.len", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+			if l.Quoted() {
+				return packet.Value{}, false
+			}
 			n := l.Reported - l.HdrLen
 			if n < 0 {
 				return packet.Value{}, false
@@ -176,8 +187,6 @@ func init() {
 	packet.Bind(IP, "proto", 6, TCP)
 	packet.Alias("tcp.sport", "tcp.srcport")
 	packet.Alias("tcp.dport", "tcp.dstport")
-	packet.Alias("tcp.seq", "tcp.seq_raw")
-	packet.Alias("tcp.ack", "tcp.ack_raw")
 	packet.Alias("tcp.dataofs", "tcp.hdr_len")
 	packet.Alias("tcp.window", "tcp.window_size_value")
 	packet.Alias("tcp.chksum", "tcp.checksum")
