@@ -470,3 +470,40 @@ func TestGrowingFile(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// errReader returns its data, then a read error.
+type errReader struct {
+	data []byte
+	err  error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	if len(e.data) == 0 {
+		return 0, e.err
+	}
+	n := copy(p, e.data)
+	e.data = e.data[n:]
+	return n, nil
+}
+
+func TestReadErrorPropagates(t *testing.T) {
+	boom := errors.New("disk on fire")
+	f := pcapFile(le, magicMicro, 2, 4, 65535, 1)
+	f = pcapRec(f, le, 1, 0, 4, 4, []byte{1, 2, 3, 4})
+	r, err := NewReader(&errReader{data: f, err: boom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Record
+	if err := r.Next(&rec); err != nil {
+		t.Fatal(err)
+	}
+	err = r.Next(&rec)
+	var ce *Error
+	if !errors.Is(err, boom) || !errors.As(err, &ce) || ce.Packet != 2 || r.Packets() != 1 || r.Offset() != 44 {
+		t.Errorf("error %v", err)
+	}
+	if _, err := NewReader(&errReader{err: boom}); !errors.Is(err, boom) {
+		t.Errorf("error %v", err)
+	}
+}

@@ -128,7 +128,7 @@ func (p *Packet) index() {
 	}
 	if proto == nil {
 		p.layers = append(p.layers, Layer{Proto: Raw, Data: data, HdrLen: len(data), pkt: p,
-			errKind: errUnsupported, errMsg: "unsupported link type " + linkTypeName(p.LinkType)})
+			errKind: errUnsupported, errMsg: "unsupported link type"})
 		return
 	}
 	off, end, nb := 0, len(data), 0
@@ -140,11 +140,18 @@ func (p *Packet) index() {
 				proto = q
 			}
 		}
-		p.layers = append(p.layers, Layer{Proto: proto, Data: data[off:end], Off: off, Reported: rep - off, pkt: p, quoted: quoted})
-		l := &p.layers[len(p.layers)-1]
+		// Fill the slot in place: the error fields are read only when
+		// errKind is set, and setErr sets them all.
+		n := len(p.layers)
+		if n == cap(p.layers) {
+			p.layers = append(p.layers, Layer{})
+		} else {
+			p.layers = p.layers[:n+1]
+		}
+		l := &p.layers[n]
+		l.Proto, l.Data, l.Off, l.Reported, l.pkt, l.quoted = proto, data[off:end], off, rep-off, p, quoted
+		l.HdrLen, l.Index, l.Top, l.errKind = 0, n, n, 0
 		quoted = quoted || proto.Quotes
-		l.Index = len(p.layers) - 1
-		l.Top = l.Index
 		hl := l.measure()
 		l.HdrLen = hl
 		if l.errKind != 0 {
@@ -227,7 +234,7 @@ func (l *Layer) NextByKeys() *Protocol {
 		if _, _, ok := l.fieldPos(f); !ok {
 			continue
 		}
-		if q := p.bindings[bindKey{p.keyIDs[i], l.Uint(f)}]; q != nil {
+		if q := p.bindings.get(bindKey{p.keyIDs[i], l.Uint(f)}); q != nil {
 			return q
 		}
 	}
@@ -295,6 +302,9 @@ func (l *Layer) Err() error {
 		return nil
 	}
 	reason := l.errMsg
+	if l.errKind == errUnsupported && l.pkt != nil {
+		reason += " " + linkTypeName(l.pkt.LinkType)
+	}
 	if l.errKind == errTruncated {
 		reason = fmt.Sprintf("%s: need %d bytes, have %d", l.errMsg, l.need, l.have)
 	}

@@ -76,7 +76,7 @@ type Protocol struct {
 	keyIDs    []uint32
 	bindNames []string // key names bound on this protocol, for BoundTo
 	bindIDs   []uint32
-	bindings  map[bindKey]*Protocol
+	bindings  bindTable
 	binds     []Binding
 	heur      []Heuristic
 }
@@ -103,6 +103,35 @@ type Heuristic struct {
 type bindKey struct {
 	key   uint32
 	value uint64
+}
+
+// bindTable maps binding keys to protocols. Keys whose value fits in 48
+// bits (all real ones: EtherTypes, protocol numbers, ports) live in a map
+// keyed by one uint64, which Go hashes fastest.
+type bindTable struct {
+	small map[uint64]*Protocol
+	large map[bindKey]*Protocol
+}
+
+func (t *bindTable) get(k bindKey) *Protocol {
+	if k.value < 1<<48 {
+		return t.small[uint64(k.key)<<48|k.value]
+	}
+	return t.large[k]
+}
+
+func (t *bindTable) set(k bindKey, p *Protocol) {
+	if k.value < 1<<48 {
+		if t.small == nil {
+			t.small = map[uint64]*Protocol{}
+		}
+		t.small[uint64(k.key)<<48|k.value] = p
+		return
+	}
+	if t.large == nil {
+		t.large = map[bindKey]*Protocol{}
+	}
+	t.large[k] = p
 }
 
 // keyIDs interns binding key names so lookups hash no strings.
@@ -182,9 +211,6 @@ func Register(p *Protocol) *Protocol {
 		}
 		p.keyFields = append(p.keyFields, f)
 		p.keyIDs = append(p.keyIDs, internKey(k))
-	}
-	if p.bindings == nil {
-		p.bindings = map[bindKey]*Protocol{}
 	}
 	if !p.Element {
 		if _, dup := protos[p.Name]; dup {
@@ -281,9 +307,6 @@ func (p *Protocol) String() string { return p.Name }
 func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if lower.bindings == nil {
-		lower.bindings = map[bindKey]*Protocol{}
-	}
 	k := bindKey{internKey(field), value}
 	known := false
 	for _, n := range lower.bindNames {
@@ -293,8 +316,8 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 		lower.bindNames = append(lower.bindNames, field)
 		lower.bindIDs = append(lower.bindIDs, k.key)
 	}
-	if _, ok := lower.bindings[k]; !ok {
-		lower.bindings[k] = upper
+	if lower.bindings.get(k) == nil {
+		lower.bindings.set(k, upper)
 	}
 	lower.binds = append(lower.binds, Binding{Lower: lower, Upper: upper, Field: field, Value: value})
 }
@@ -303,7 +326,7 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
 	for i := range p.bindNames {
 		if p.bindNames[i] == field {
-			return p.bindings[bindKey{p.bindIDs[i], value}]
+			return p.bindings.get(bindKey{p.bindIDs[i], value})
 		}
 	}
 	return nil
