@@ -229,6 +229,31 @@ func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 	if m == nil {
 		return dst, false
 	}
+	if f := m.Field; f != nil && m.Bit == 0 && f.fast != fastNone {
+		// Byte-aligned field at a fixed offset: format straight from the
+		// bytes.
+		o := f.bitOff >> 3
+		d := l.Data
+		switch f.fast {
+		case fastIPv4:
+			if o+4 <= len(d) {
+				return appendIPv4(dst, d[o], d[o+1], d[o+2], d[o+3]), true
+			}
+		case fastU8:
+			if o < len(d) {
+				return appendDec(dst, uint64(d[o])), true
+			}
+		case fastU16:
+			if o+2 <= len(d) {
+				return appendDec(dst, uint64(d[o])<<8|uint64(d[o+1])), true
+			}
+		case fastU32:
+			if o+4 <= len(d) {
+				return appendDec(dst, uint64(d[o])<<24|uint64(d[o+1])<<16|uint64(d[o+2])<<8|uint64(d[o+3])), true
+			}
+		}
+		return dst, false
+	}
 	v, ok := m.value(l)
 	if !ok {
 		return dst, false

@@ -199,6 +199,9 @@ func Register(p *Protocol) *Protocol {
 			panic("packet: " + p.Name + "." + f.Name + ": custom field without Codec")
 		}
 	}
+	for _, f := range p.Fields {
+		f.fast = fastKindOf(f)
+	}
 	// staticLen counts whole bytes of the static prefix.
 	p.staticLen = off / 8
 	if off%8 != 0 && p.nStatic == len(p.Fields) {
