@@ -43,6 +43,23 @@ func (r *Record) Clone() Record {
 	return c
 }
 
+// CloneInto copies r into buf (appending its data and option bytes) and
+// returns the copy, which shares memory with buf only, and the grown buf. It
+// allocates nothing when buf has room, so batches of records can be kept
+// without a copy each.
+func (r *Record) CloneInto(buf []byte) (Record, []byte) {
+	c := *r
+	start := len(buf)
+	buf = append(buf, r.Data...)
+	mid := len(buf)
+	buf = append(buf, r.options...)
+	c.Data = buf[start:mid:mid]
+	if r.options != nil {
+		c.options = buf[mid:len(buf):len(buf)]
+	}
+	return c, buf
+}
+
 // Comments returns the opt_comment values of this packet (pcapng EPB, SPB
 // or PB), in file order; nil if it has none. It allocates, so it costs
 // nothing unless it is called.
