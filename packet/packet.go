@@ -18,6 +18,9 @@ type Packet struct {
 	bounds  [8]int
 	indexed bool
 	frame   Layer // the frame pseudo-layer handed to frame.* fields
+
+	linkFor   uint32 // link type whose first protocol is cached in linkProto
+	linkProto *Protocol
 }
 
 // New returns a packet over data (not copied) for a capture link type.
@@ -118,7 +121,11 @@ func (p *Packet) index() {
 	p.indexed = true
 	p.layers = p.arr[:0]
 	data := p.Data
-	proto := linkTypes[p.LinkType]
+	proto := p.linkProto
+	if p.linkFor != p.LinkType || proto == nil {
+		proto = linkTypes[p.LinkType]
+		p.linkFor, p.linkProto = p.LinkType, proto
+	}
 	if proto == nil {
 		if fn := linkFuncs[p.LinkType]; fn != nil {
 			if proto = fn(data); proto == nil {

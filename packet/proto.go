@@ -335,6 +335,20 @@ func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
 	return nil
 }
 
+// KeyID returns the interned ID of a binding key name, for BoundID; call it
+// once at init time (after the bindings on that key are registered, or
+// before: IDs do not change).
+func KeyID(name string) uint32 {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return internKey(name)
+}
+
+// BoundID is BoundTo with a key ID from KeyID: the fastest lookup.
+func (p *Protocol) BoundID(key uint32, value uint64) *Protocol {
+	return p.bindings.get(bindKey{key, value})
+}
+
 // Bindings lists p's bindings in registration order.
 func (p *Protocol) Bindings() []Binding { return p.binds }
 
