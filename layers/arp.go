@@ -113,6 +113,12 @@ func appendPyBytes(dst, b []byte) []byte {
 		switch {
 		case c == '\\' || c == '\'':
 			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
 		case c >= 0x20 && c < 0x7f:
 			dst = append(dst, c)
 		default:
@@ -171,6 +177,12 @@ var ARP = packet.Register(&packet.Protocol{
 		arpAddrVirtual("arp.dst.proto_ipv4", packet.IPv4, 3, arpProtoIsIPv4),
 		arpAddrVirtual("arp.dst.proto", packet.Bytes, 3, notARP(arpProtoIsIPv4)),
 	},
+	Dispatch: func(b []byte) *packet.Protocol {
+		if len(b) >= 2 && b[0] == 0 && b[1] == arphrdATM {
+			return ATMARP
+		}
+		return nil
+	},
 	Bound: func(l *packet.Layer) int { return 8 + 2*(int(l.Data[4])+int(l.Data[5])) },
 	Next:  func(*packet.Layer) *packet.Protocol { return nil },
 	Summary: func(dst []byte, l *packet.Layer) []byte {
@@ -208,6 +220,45 @@ var ARP = packet.Register(&packet.Protocol{
 		b.SetAuto("hwlen", uint64(len(b.Value("hwsrc").B)))
 		b.SetAuto("plen", uint64(len(b.Value("psrc").B)))
 	},
+})
+
+// arphrdATM is the hardware type of ATM ARP (RFC 2225).
+const arphrdATM = 19
+
+// atmLen is the Len rule of an ATM ARP address whose type-and-length byte
+// (or plain length byte) sits at offset off.
+func atmLen(off int, mask byte) func(l *packet.Layer) int {
+	return func(l *packet.Layer) int { return int(l.Data[off] & mask) }
+}
+
+// ATMARP is ATM ARP (RFC 2225), which the ARP hardware type 19 selects: its
+// addresses have a type-and-length byte each (ATM number and subaddress)
+// and come in a different order. Wireshark dissects it as atmarp; this
+// table reads the layout without Wireshark field names.
+var ATMARP = packet.Register(&packet.Protocol{
+	Name: "ATMARP", Abbrev: "arp", Chain: "arp:atmarp", Long: "ATM Address Resolution Protocol",
+	Fields: []*packet.Field{
+		{Name: "hwtype", Type: packet.Uint, Bits: 16, Default: arphrdATM, Enum: arpHardwareTypes, Hex: true},
+		{Name: "ptype", Type: packet.Uint, Bits: 16, Default: 0x0800, Enum: etherTypes, Hex: true},
+		{Name: "shtl", Type: packet.Uint, Bits: 8},
+		{Name: "sstl", Type: packet.Uint, Bits: 8},
+		{Name: "op", Type: packet.Uint, Bits: 16, Default: 1, Enum: arpOps},
+		{Name: "spln", Type: packet.Uint, Bits: 8},
+		{Name: "thtl", Type: packet.Uint, Bits: 8},
+		{Name: "tstl", Type: packet.Uint, Bits: 8},
+		{Name: "tpln", Type: packet.Uint, Bits: 8},
+		{Name: "sha", Type: packet.Bytes, Len: atmLen(4, 0x3f)},
+		{Name: "ssa", Type: packet.Bytes, Len: atmLen(5, 0x3f)},
+		{Name: "spa", Type: packet.Bytes, Len: atmLen(8, 0xff)},
+		{Name: "tha", Type: packet.Bytes, Len: atmLen(9, 0x3f)},
+		{Name: "tsa", Type: packet.Bytes, Len: atmLen(10, 0x3f)},
+		{Name: "tpa", Type: packet.Bytes, Len: atmLen(11, 0xff)},
+	},
+	Bound: func(l *packet.Layer) int {
+		d := l.Data
+		return 12 + int(d[4]&0x3f) + int(d[5]&0x3f) + int(d[8]) + int(d[9]&0x3f) + int(d[10]&0x3f) + int(d[11])
+	},
+	Next: func(*packet.Layer) *packet.Protocol { return nil },
 })
 
 func init() {

@@ -7,7 +7,6 @@ const (
 	ouiEncapEther = 0x000000 // RFC 1042: the PID is an EtherType
 	ouiCisco90    = 0x0000f8 // 802.1H bridge tunnel: an EtherType too
 	ouiCisco      = 0x00000c
-	ouiBridged    = 0x0080c2 // IEEE 802.1 bridged frames
 	ouiAppleATalk = 0x080007
 )
 
@@ -69,11 +68,9 @@ var SNAP = packet.Register(&packet.Protocol{
 				return nil
 			}
 			return etherTypeNext(l.Proto, "code", code)
-		case ouiBridged:
-			if code == 0x0007 { // bridged Ethernet without FCS
-				return Ether
-			}
 		}
+		// Bridged frames (0x0080c2: a 2-byte pad, then a MAC frame), CDP,
+		// AppleTalk and the rest: data.
 		return nil
 	},
 	Auto: func(b *packet.BuildLayer) { etherTypeAuto(b, "code") },
