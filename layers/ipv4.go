@@ -97,6 +97,7 @@ var IP = packet.Register(&packet.Protocol{
 		}
 		return l.Proto.BoundID(protoKey, uint64(l.Data[9]))
 	},
+	Partial: func(l *packet.Layer) bool { return l.Data[6]&0x20 != 0 }, // more fragments
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		dst = appendAddr4(dst, l.Data[12:16])
 		dst = append(dst, " > "...)

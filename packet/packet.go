@@ -141,6 +141,7 @@ func (p *Packet) index() {
 	off, end, nb := 0, len(data), 0
 	rep := max(p.OrigLen, len(data)) // end of the data as length fields report it
 	quoted := false                  // a layer below quotes the rest
+	partial := false                 // a layer below carries only a fragment of the rest
 	for proto != nil && off < end && len(p.layers) < maxLayers {
 		if proto.Dispatch != nil {
 			if q := proto.Dispatch(data[off:end]); q != nil {
@@ -157,7 +158,7 @@ func (p *Packet) index() {
 		}
 		l := &p.layers[n]
 		l.Proto, l.Data, l.Off, l.Reported, l.pkt, l.quoted = proto, data[off:end], off, rep-off, p, quoted
-		l.HdrLen, l.Index, l.Top, l.errKind = 0, n, n, 0
+		l.HdrLen, l.Index, l.Top, l.errKind, l.partial = 0, n, n, 0, partial
 		quoted = quoted || proto.Quotes
 		hl := l.measure()
 		l.HdrLen = hl
@@ -192,6 +193,9 @@ func (p *Packet) index() {
 				l.setErr(errMalformed, 0, r, 0, 0)
 				return
 			}
+		}
+		if proto.Partial != nil && !partial {
+			partial = proto.Partial(l)
 		}
 		off += hl
 		if off >= end {
@@ -264,6 +268,7 @@ type Layer struct {
 
 	pkt     *Packet
 	quoted  bool
+	partial bool
 	errKind uint8
 	errOff  int
 	errMsg  string
@@ -329,6 +334,11 @@ func (l *Layer) Malformed() bool { return l.errKind != 0 }
 // transport header an ICMP error carries). Tables use it to show only what
 // the quote holds, as Wireshark does in error packets.
 func (l *Layer) Quoted() bool { return l.quoted }
+
+// Partial reports whether the layer lies in a fragment of a larger datagram
+// (above an IPv4 first fragment, say): its length fields describe the whole,
+// not what is here, so Wireshark omits what it would compute from them.
+func (l *Layer) Partial() bool { return l.partial }
 
 // Packet returns the packet the layer belongs to.
 func (l *Layer) Packet() *Packet { return l.pkt }

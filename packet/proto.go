@@ -40,6 +40,11 @@ type Protocol struct {
 	// default Next ("type" for Ethernet).
 	Keys []string
 
+	// Partial reports whether the layer's payload is only a fragment of
+	// the upper datagram (an IPv4 first fragment); layers above it are then
+	// Partial.
+	Partial func(l *Layer) bool
+
 	// Summary appends a one-line summary (Scapy's mysummary) to dst.
 	Summary func(dst []byte, l *Layer) []byte
 
