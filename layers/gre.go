@@ -145,7 +145,8 @@ func greFlagsAndVersion() *packet.Virtual {
 // GRE is Generic Routing Encapsulation (RFC 2784, with RFC 2890's key and
 // sequence number), Scapy's GRE. The checksum and offset words, the key and
 // the sequence number are present per the flags; the checksum is computed
-// when the C flag is set. Version 1 (PPTP's enhanced GRE) is GRE_PPTP.
+// when the C flag is set. Version 1 with PPP payloads (0x880b, PPTP's
+// enhanced GRE) is GRE_PPTP (Scapy goes by the protocol type alone).
 var GRE = packet.Register(&packet.Protocol{
 	Name: "GRE", Abbrev: "gre", Long: "Generic Routing Encapsulation",
 	Fields: []*packet.Field{
@@ -177,8 +178,8 @@ var GRE = packet.Register(&packet.Protocol{
 		greVirtual("gre.sequence_number", greS, 0, 4, packet.Dec),
 	},
 	Dispatch: func(b []byte) *packet.Protocol {
-		if len(b) >= 2 && b[1]&7 == 1 {
-			return GREPPTP
+		if len(b) >= 4 && b[1]&7 == 1 && b[2] == 0x88 && b[3] == 0x0b {
+			return GREPPTP // version 1 carrying PPP, as Wireshark reads it
 		}
 		return nil
 	},
@@ -200,7 +201,7 @@ var GRE = packet.Register(&packet.Protocol{
 
 // GREPPTP is PPTP's enhanced GRE (RFC 2637, version 1), Scapy's GRE_PPTP:
 // the key holds the payload length and the call ID, and an acknowledgment
-// number may follow the sequence number.
+// number may follow the sequence number. The PPP payload is left as data.
 var GREPPTP = packet.Register(&packet.Protocol{
 	Name: "GRE_PPTP", Abbrev: "gre", Long: "Generic Routing Encapsulation (PPTP)", Title: "GRE PPTP",
 	Fields: []*packet.Field{
@@ -223,7 +224,12 @@ var GREPPTP = packet.Register(&packet.Protocol{
 	},
 	Virtual: []*packet.Virtual{
 		greFlagsAndVersion(),
-		greVirtual("gre.sequence_number", greS, 4, 4, packet.Dec),
+		{WS: "gre.sequence_number", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+			if l.Data[0]&greS == 0 || len(l.Data) < 12 {
+				return packet.Value{}, false
+			}
+			return packet.Value{U: uint64(binary.BigEndian.Uint32(l.Data[8:]))}, true
+		}},
 		{WS: "gre.ack_number", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
 			o := 8
 			if l.Data[0]&greS != 0 {

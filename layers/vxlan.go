@@ -80,6 +80,9 @@ var VXLANGPE = packet.Register(&packet.Protocol{
 		{WS: "vxlan.ver", Type: packet.Uint, Bits: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[0]>>4) & 3}, true
 		}},
+		{WS: "vxlan.flags_reserved", Type: packet.Uint, Bits: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[0]&0xc2) >> 1}, true
+		}},
 	},
 	Next: func(l *packet.Layer) *packet.Protocol {
 		switch l.Data[3] {
