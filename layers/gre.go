@@ -256,7 +256,12 @@ func greNextLayer(l *packet.Layer) *packet.Protocol {
 	if l.Data[0]&greR != 0 {
 		return nil // source route entries follow: data
 	}
-	return greNext(uint64(l.Data[2])<<8 | uint64(l.Data[3]))
+	switch p := uint64(l.Data[2])<<8 | uint64(l.Data[3]); p {
+	case 0x88be, 0x22eb:
+		return erspanNext(p, l.Data[0], l.Payload())
+	default:
+		return greNext(p)
+	}
 }
 
 func init() {

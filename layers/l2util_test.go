@@ -386,3 +386,7 @@ func compareExpected(t *testing.T, path string, all, first []string) (a agreemen
 	}
 	return a, true
 }
+
+// corpusDirOrEmpty returns the corpus directory, or "" when unset (fuzz
+// seeds from the corpus are optional).
+func corpusDirOrEmpty() string { return os.Getenv("PKTKIT_CORPUS") }
