@@ -390,3 +390,36 @@ func compareExpected(t *testing.T, path string, all, first []string) (a agreemen
 // corpusDirOrEmpty returns the corpus directory, or "" when unset (fuzz
 // seeds from the corpus are optional).
 func corpusDirOrEmpty() string { return os.Getenv("PKTKIT_CORPUS") }
+
+// TestL2ReadPathAllocs checks that indexing and extracting the fields of
+// these tables allocates nothing.
+func TestL2ReadPathAllocs(t *testing.T) {
+	frames := []frame{
+		{sll1(0, 1, 6, "001122334455", 0x0800, testIP4), 113},
+		{sll2(0x0800, 3, 778, 4, 4, "c0a80001", testIP4), 276},
+		{hexFrame("02000000" + testIP4), 0},
+		{hexFrame("00000002" + testIP4), 108},
+		{hexFrame(testIP4), 101},
+		{craftedVLAN()[7], 1},
+		{craftedARP()[0], 1},
+		{craftedLLC()[1], 1},
+		{craftedMPLS()[2], 1},
+		{craftedGRE(t)[5], 1},
+		{craftedVXLAN(t)[0], 1},
+	}
+	refs := fieldRefs(t, append(append(append(append(append(append(append([]string{}, sllFields...), nullFields...),
+		vlanFields...), arpFields...), llcFields...), mplsFields...), append(greFields, vxlanFields...)...)...)
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	for _, fr := range frames {
+		allocs := testing.AllocsPerRun(20, func() {
+			p.Reset(fr.data, fr.link)
+			for _, r := range refs {
+				buf = p.AppendField(buf[:0], r, ',')
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("link %d %x: %v allocations", fr.link, fr.data[:8], allocs)
+		}
+	}
+}

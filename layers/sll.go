@@ -40,7 +40,7 @@ func (h sllHeader) get(b []byte) (hatype, halen int, addr []byte, proto uint64) 
 // (sll.ltype for Linux protocol numbers up to 1536, sll.gretype on GRE
 // tunnels, sll.etype otherwise).
 func sllVirtual(h sllHeader) []*packet.Virtual {
-	addr := func(want func(n int) bool, typ packet.Type) func(l *packet.Layer) (packet.Value, bool) {
+	addr := func(want func(n int) bool) func(l *packet.Layer) (packet.Value, bool) {
 		return func(l *packet.Layer) (packet.Value, bool) {
 			ht, n, a, _ := h.get(l.Data)
 			if ht == arphrdNetlink || !want(n) {
@@ -56,9 +56,9 @@ func sllVirtual(h sllHeader) []*packet.Virtual {
 		}
 	}
 	return []*packet.Virtual{
-		{WS: "sll.src.eth", Type: packet.MAC, Get: addr(func(n int) bool { return n == 6 }, packet.MAC)},
-		{WS: "sll.src.ipv4", Type: packet.IPv4, Get: addr(func(n int) bool { return n == 4 }, packet.IPv4)},
-		{WS: "sll.src.other", Type: packet.Bytes, Get: addr(func(n int) bool { return n != 0 && n != 4 && n != 6 }, packet.Bytes)},
+		{WS: "sll.src.eth", Type: packet.MAC, Get: addr(func(n int) bool { return n == 6 })},
+		{WS: "sll.src.ipv4", Type: packet.IPv4, Get: addr(func(n int) bool { return n == 4 })},
+		{WS: "sll.src.other", Type: packet.Bytes, Get: addr(func(n int) bool { return n != 0 && n != 4 && n != 6 })},
 		{WS: "sll.unused", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
 			ht, n, a, _ := h.get(l.Data)
 			if ht == arphrdNetlink || n >= 8 {

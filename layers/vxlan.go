@@ -66,8 +66,10 @@ var vxlanNextProtocols = map[uint64]string{0: "NotDefined", 1: "IPv4", 2: "IPv6"
 
 // VXLANGPE is the generic protocol extension of VXLAN on UDP port 4790
 // (Scapy's VXLAN with the NextProtocol flag): the header names its payload.
+// Wireshark's vxlan_gpe dissector shows vxlan.* fields and does not appear
+// in frame.protocols, hence no Abbrev here.
 var VXLANGPE = packet.Register(&packet.Protocol{
-	Name: "VXLAN_GPE", Abbrev: "vxlan", Long: "Virtual eXtensible Local Area Network (GPE)", Title: "VXLAN",
+	Name: "VXLAN_GPE", Long: "Virtual eXtensible Local Area Network (GPE)", Title: "VXLAN",
 	Fields: []*packet.Field{
 		{Name: "flags", WS: "vxlan.flags", Type: packet.Uint, Bits: 8, Default: 0x0c, Flags: vxlanFlags, Base: packet.Hex,
 			FlagWS: []string{"vxlan.o_bit", "", "vxlan.p_bit", "vxlan.i_bit"}},
