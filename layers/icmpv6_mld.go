@@ -63,7 +63,9 @@ var ICMPv6MLQuery2 = icmp6(&packet.Protocol{
 		{WS: "icmpv6.mld.flag", Type: packet.Uint, Bits: 8, Base: packet.Hex,
 			Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[24])}, true }},
 		{WS: "icmpv6.mld.qqi", Type: packet.Uint, Bits: 16,
-			Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: mldExp(uint64(l.Data[25]), 8)}, true }},
+			Get: func(l *packet.Layer) (packet.Value, bool) {
+				return packet.Value{U: mldExp(uint64(l.Data[25]), 8)}, true
+			}},
 	},
 	Auto: func(b *packet.BuildLayer) {
 		b.SetAuto("sources_number", uint64(len(b.Value("sources").B)/16))

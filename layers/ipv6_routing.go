@@ -160,7 +160,7 @@ var ipv6RoutingUnknown = packet.Register(&packet.Protocol{
 			}
 			return packet.Value{B: l.Data[4:min(len(l.Data), l.HdrLen)]}, true
 		}}},
-	Keys: []string{"nh"},
+	Keys:        []string{"nh"},
 	Auto:        ipv6ExtLenAuto,
 	Pseudo:      pseudoBelow,
 	LayerPseudo: layerPseudoBelow,
