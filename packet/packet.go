@@ -424,6 +424,10 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 	if f.bitOff >= 0 {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
+		if len(l.Data) < l.Proto.staticLen {
+			// A layer cut short in its fixed part: Len rules may not run.
+			return 0, 0, false
+		}
 		pos := l.Proto.staticLen * 8
 		for i := l.Proto.nStatic; ; i++ {
 			g := l.Proto.Fields[i]
@@ -551,6 +555,9 @@ func (l *Layer) Elems(f *Field) ElemIter {
 func (l *Layer) fieldStart(f *Field) (int, bool) {
 	if f.bitOff >= 0 {
 		return f.bitOff, f.bitOff/8 <= len(l.Data)
+	}
+	if len(l.Data) < l.Proto.staticLen {
+		return 0, false
 	}
 	pos := l.Proto.staticLen * 8
 	for i := l.Proto.nStatic; ; i++ {
