@@ -80,12 +80,9 @@ func icmp6ChecksumAuto(b *packet.BuildLayer) {
 // icmp6Reserved is the Wireshark icmpv6.reserved field, a byte string at a
 // fixed place of the message.
 func icmp6Reserved(from, to int) *packet.Virtual {
-	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
-		if len(l.Data) < to {
-			return packet.Value{}, false
-		}
+	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Get: atLeast(to, func(l *packet.Layer) (packet.Value, bool) {
 		return packet.Value{B: l.Data[from:to]}, true
-	}}
+	})}
 }
 
 // icmp6Handled are the types Wireshark decodes; the body of any other type
@@ -96,12 +93,12 @@ func icmp6Handled(t byte) bool { return t >= 1 && t <= 4 || t >= 128 && t <= 161
 // bound under IPv6 next header 58 and picks the message variant by type.
 var ICMPv6Unknown = icmp6(&packet.Protocol{
 	Name: "ICMPv6Unknown", Abbrev: "icmpv6", Title: "Scapy6 ICMPv6 fallback class",
-	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
 		if icmp6Handled(l.Data[0]) || len(l.Data) <= 4 {
 			return packet.Value{}, false
 		}
 		return packet.Value{B: l.Data[4:]}, true
-	}}},
+	})}},
 	Dispatch: func(b []byte) *packet.Protocol {
 		if b[0] == 130 && len(b) >= 28 {
 			return icmp6MLQuery2
@@ -124,16 +121,18 @@ func icmp6QuoteNext(l *packet.Layer) *packet.Protocol {
 
 // icmp6ErrVirtual are the RFC 4884 length and the reserved bytes of
 // Destination Unreachable and Time Exceeded as Wireshark shows them.
-var icmp6ErrVirtual = []*packet.Virtual{
-	{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
-		return packet.Value{U: uint64(l.Data[4])}, l.Data[4] != 0
-	}},
-	{WS: "icmpv6.reserved", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
-		if l.Data[4] != 0 {
-			return packet.Value{B: l.Data[5:8]}, true
-		}
-		return packet.Value{B: l.Data[4:8]}, true
-	}},
+func icmp6ErrVirtual() []*packet.Virtual {
+	return []*packet.Virtual{
+		{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Get: atLeast(5, func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[4])}, l.Data[4] != 0
+		})},
+		{WS: "icmpv6.reserved", Type: packet.Bytes, Get: atLeast(8, func(l *packet.Layer) (packet.Value, bool) {
+			if l.Data[4] != 0 {
+				return packet.Value{B: l.Data[5:8]}, true
+			}
+			return packet.Value{B: l.Data[4:8]}, true
+		})},
+	}
 }
 
 // ICMPv6 error messages (RFC 4443 section 3): each quotes the invoking
@@ -142,7 +141,7 @@ var (
 	// ICMPv6DestUnreach is Destination Unreachable (type 1).
 	ICMPv6DestUnreach = icmp6Code(&packet.Protocol{
 		Name: "ICMPv6DestUnreach", Title: "ICMPv6 Destination Unreachable",
-		Virtual: icmp6ErrVirtual, Next: icmp6QuoteNext,
+		Virtual: icmp6ErrVirtual(), Next: icmp6QuoteNext,
 	}, 1, "code", icmp6UnreachCodes,
 		&packet.Field{Name: "length", Type: packet.Uint, Bits: 8},
 		&packet.Field{Name: "unused", Type: packet.Uint, Bits: 24, Hex: true})
@@ -153,7 +152,7 @@ var (
 	// ICMPv6TimeExceeded is Time Exceeded (type 3).
 	ICMPv6TimeExceeded = icmp6Code(&packet.Protocol{
 		Name: "ICMPv6TimeExceeded", Title: "ICMPv6 Time Exceeded",
-		Virtual: icmp6ErrVirtual, Next: icmp6QuoteNext,
+		Virtual: icmp6ErrVirtual(), Next: icmp6QuoteNext,
 	}, 3, "code", icmp6TimeExCodes,
 		&packet.Field{Name: "length", Type: packet.Uint, Bits: 8},
 		&packet.Field{Name: "unused", Type: packet.Uint, Bits: 24, Hex: true})
@@ -166,15 +165,17 @@ var (
 
 // echoVirtual shows an echo message's data as Wireshark's data dissector
 // does.
-var echoVirtual = []*packet.Virtual{
-	{WS: "data.data", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
-		b := l.Data[min(8, len(l.Data)):]
-		return packet.Value{B: b}, len(b) > 0
-	}},
-	{WS: "data.len", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
-		n := len(l.Data) - 8
-		return packet.Value{U: uint64(max(n, 0))}, n > 0
-	}},
+func echoVirtual() []*packet.Virtual {
+	return []*packet.Virtual{
+		{WS: "data.data", Type: packet.Bytes, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
+			b := l.Data[min(8, len(l.Data)):]
+			return packet.Value{B: b}, len(b) > 0
+		})},
+		{WS: "data.len", Type: packet.Uint, Bits: 32, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
+			n := len(l.Data) - 8
+			return packet.Value{U: uint64(max(n, 0))}, n > 0
+		})},
+	}
 }
 
 func echoSummary(dst []byte, l *packet.Layer) []byte {
@@ -197,11 +198,11 @@ func echoFields() []*packet.Field {
 var (
 	// ICMPv6EchoRequest is Echo Request (type 128).
 	ICMPv6EchoRequest = icmp6(&packet.Protocol{
-		Name: "ICMPv6EchoRequest", Title: "ICMPv6 Echo Request", Virtual: echoVirtual, Summary: echoSummary,
+		Name: "ICMPv6EchoRequest", Title: "ICMPv6 Echo Request", Virtual: echoVirtual(), Summary: echoSummary,
 	}, 128, echoFields()...)
 	// ICMPv6EchoReply is Echo Reply (type 129).
 	ICMPv6EchoReply = icmp6(&packet.Protocol{
-		Name: "ICMPv6EchoReply", Title: "ICMPv6 Echo Reply", Virtual: echoVirtual, Summary: echoSummary,
+		Name: "ICMPv6EchoReply", Title: "ICMPv6 Echo Reply", Virtual: echoVirtual(), Summary: echoSummary,
 	}, 129, echoFields()...)
 )
 

@@ -30,12 +30,12 @@ var IPv6 = packet.Register(&packet.Protocol{
 		{Name: "dst", WS: "ipv6.dst", Type: packet.IPv6, DefaultBytes: loopback6},
 	},
 	Virtual: []*packet.Virtual{
-		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) >> 2}, true
-		}},
-		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
+		})},
+		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) & 3}, true
-		}},
+		})},
 	},
 	Keys: []string{"nh"},
 	Dispatch: func(b []byte) *packet.Protocol {
@@ -260,4 +260,15 @@ func init() {
 	packet.Alias("ipv6.nh", "ipv6.nxt")
 	packet.Alias("ipv6.tc", "ipv6.tclass")
 	packet.Alias("ipv6.fl", "ipv6.flow")
+}
+
+// atLeast makes a virtual field absent on a layer whose captured bytes stop
+// before the first n, so that get may index them freely.
+func atLeast(n int, get func(l *packet.Layer) (packet.Value, bool)) func(l *packet.Layer) (packet.Value, bool) {
+	return func(l *packet.Layer) (packet.Value, bool) {
+		if len(l.Data) < n {
+			return packet.Value{}, false
+		}
+		return get(l)
+	}
 }

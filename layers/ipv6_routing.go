@@ -46,8 +46,10 @@ func routingCommon(typ uint64, autoSegleft bool) []*packet.Field {
 	}
 }
 
-var routingLenOct = &packet.Virtual{WS: "ipv6.routing.len_oct", Type: packet.Uint, Bits: 16,
-	Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: (uint64(l.Data[1]) + 1) * 8}, true }}
+func routingLenOct() *packet.Virtual {
+	return &packet.Virtual{WS: "ipv6.routing.len_oct", Type: packet.Uint, Bits: 16,
+		Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: (uint64(l.Data[1]) + 1) * 8}, true })}
+}
 
 // routingAutoSegleft is the segments-left value an unset segleft takes
 // once built: the number of addresses (type 0) or the last entry (type 4).
@@ -75,10 +77,10 @@ var IPv6ExtHdrRouting = packet.Register(&packet.Protocol{
 	Fields: append(routingCommon(0, true),
 		&packet.Field{Name: "reserved", Type: packet.Uint, Bits: 32, Hex: true},
 		addr6List("addresses", rtSrcAddr, func(l *packet.Layer) int { return int(l.Data[1]) * 8 }, nil)),
-	Virtual: []*packet.Virtual{routingLenOct,
-		{WS: "ipv6.routing.src.reserved", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{routingLenOct(),
+		{WS: "ipv6.routing.src.reserved", Type: packet.Bytes, Get: atLeast(8, func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: l.Data[4:8]}, true
-		}}},
+		})}},
 	Dispatch: func(b []byte) *packet.Protocol {
 		if len(b) < 3 || b[2] == 0 {
 			return nil
@@ -115,11 +117,11 @@ var IPv6ExtHdrSegmentRouting = packet.Register(&packet.Protocol{
 		&packet.Field{Name: "tlv_objects", Type: packet.Bytes, Len: func(l *packet.Layer) int {
 			return int(l.Data[1])*8 - srhAddrLen(l)
 		}}),
-	Virtual: []*packet.Virtual{routingLenOct,
+	Virtual: []*packet.Virtual{routingLenOct(),
 		{WS: "ipv6.routing.srh.flags", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-			Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true }},
+			Get: atLeast(6, func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true })},
 		{WS: "ipv6.routing.srh.tag", Type: packet.Bytes,
-			Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[6:8]}, true }}},
+			Get: atLeast(8, func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[6:8]}, true })}},
 	Keys: []string{"nh"},
 	Auto: func(b *packet.BuildLayer) {
 		ipv6ExtLenAuto(b)
@@ -153,13 +155,13 @@ var ipv6RoutingUnknown = packet.Register(&packet.Protocol{
 	Long: "Routing Header for IPv6",
 	Fields: append(routingCommon(2, false),
 		&packet.Field{Name: "data", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1])*8 + 4 }}),
-	Virtual: []*packet.Virtual{routingLenOct,
-		{WS: "ipv6.routing.unknown_data", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{routingLenOct(),
+		{WS: "ipv6.routing.unknown_data", Type: packet.Bytes, Get: atLeast(4, func(l *packet.Layer) (packet.Value, bool) {
 			if rtDecoded[l.Data[2]] || len(l.Data) <= 4 {
 				return packet.Value{}, false
 			}
 			return packet.Value{B: l.Data[4:min(len(l.Data), l.HdrLen)]}, true
-		}}},
+		})}},
 	Keys:        []string{"nh"},
 	Auto:        ipv6ExtLenAuto,
 	Pseudo:      pseudoBelow,
