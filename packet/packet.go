@@ -470,7 +470,7 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
 		if len(l.Data) < l.Proto.staticLen {
-			// Len rules may read the whole static prefix.
+			// A layer cut short in its fixed part: Len rules may not run.
 			return 0, 0, false
 		}
 		pos := l.Proto.staticLen * 8
