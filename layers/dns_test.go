@@ -1,0 +1,485 @@
+package layers_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"pktkit/layers"
+	"pktkit/packet"
+)
+
+// dnsFields are the Wireshark fields the DNS tables declare.
+var dnsFields = []string{
+	"dns.length", "dns.id", "dns.flags", "dns.flags.response", "dns.flags.opcode", "dns.flags.authoritative",
+	"dns.flags.conflict", "dns.flags.truncated", "dns.flags.recdesired", "dns.flags.tentative",
+	"dns.flags.recavail", "dns.flags.z", "dns.flags.authenticated", "dns.flags.checkdisable", "dns.flags.rcode",
+	"dns.count.queries", "dns.count.zones", "dns.count.answers", "dns.count.prerequisites", "dns.count.auth_rr",
+	"dns.count.updates", "dns.count.add_rr",
+	"dns.qry.name", "dns.qry.name.len", "dns.count.labels", "dns.qry.type", "dns.qry.class", "dns.qry.qu",
+	"dns.resp.name", "dns.resp.type", "dns.resp.class", "dns.resp.cache_flush", "dns.resp.ttl", "dns.resp.len",
+	"dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.ptr.domain_name", "dns.md", "dns.mf", "dns.mb", "dns.mg",
+	"dns.mr", "dns.dname",
+	"dns.mx.preference", "dns.mx.mail_exchange", "dns.txt.length", "dns.txt", "dns.spf.length", "dns.spf",
+	"dns.soa.mname", "dns.soa.rname", "dns.soa.serial_number", "dns.soa.refresh_interval",
+	"dns.soa.retry_interval", "dns.soa.expire_limit", "dns.soa.minimum_ttl",
+	"dns.srv.service", "dns.srv.proto", "dns.srv.name", "dns.srv.priority", "dns.srv.weight", "dns.srv.port",
+	"dns.srv.target",
+	"dns.rr.udp_payload_size", "dns.resp.ext_rcode", "dns.resp.edns0_version", "dns.resp.z", "dns.resp.z.do",
+	"dns.resp.z.reserved", "dns.opt.code", "dns.opt.len", "dns.opt.data",
+	"dns.caa.flags", "dns.caa.flags.issuer_critical", "dns.caa.tag_length", "dns.caa.tag", "dns.caa.value",
+	"dns.caa.issue", "dns.caa.issuewild", "dns.caa.iodef", "dns.caa.unknown",
+}
+
+// dnsCorpus lists the corpus captures (link type 1) with DNS, mDNS or LLMNR:
+// every one whose name says dns, and others found with tshark -Y dns.
+var dnsCorpusExtra = []string{}
+
+// dnsCorpusFiles lists the captures to check: INDEX.tsv entries of link
+// type 1 whose path contains "dns", plus dnsCorpusExtra when present.
+func dnsCorpusFiles(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Dir(corpusPath(t, "INDEX.tsv"))
+	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	if err != nil {
+		t.Skip("no INDEX.tsv")
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var out []string
+	known := map[string]bool{}
+	for _, e := range dnsCorpusExtra {
+		known[e] = true
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) < 5 || c[4] != "1" || !strings.HasPrefix(c[3], "pcap") {
+			continue
+		}
+		if strings.Contains(strings.ToLower(c[0]), "dns") || known[c[0]] {
+			if !seen[c[0]] {
+				seen[c[0]] = true
+				out = append(out, c[0])
+			}
+		}
+	}
+	return out
+}
+
+// pcapOf returns a classic pcap path for a corpus capture, converting
+// pcapng (and compressed) captures with editcap.
+func pcapOf(t *testing.T, rel string) string {
+	t.Helper()
+	path := corpusPath(t, rel)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) >= 4 {
+		switch string(b[:4]) {
+		case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d":
+			return path
+		}
+	}
+	out := filepath.Join(t.TempDir(), "x.pcap")
+	if err := exec.Command("editcap", "-F", "pcap", path, out).Run(); err != nil {
+		t.Skipf("editcap %s: %v", rel, err)
+	}
+	return out
+}
+
+// dnsComparable reports whether every protocol of a tshark frame.protocols
+// chain is one pktkit registers (so a difference is ours to explain).
+func dnsComparable(chain string) bool {
+	for _, p := range strings.Split(chain, ":") {
+		switch p {
+		case "ethertype", "data", "":
+			continue
+		}
+		if packet.Lookup(p) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// dnsCompare compares every DNS field of a capture with tshark's, frame by
+// frame, and returns the number of compared and of differing cells.
+func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int, field, want, got string)) (cells, diffs, frames int) {
+	path := pcapOf(t, rel)
+	fr := readPcap(t, path)
+	all := append(append([]string(nil), fields...), "frame.protocols")
+	want := tsharkFields(t, path, all...)
+	got := ourFields(t, fr, fields...)
+	if len(want) != len(got) {
+		t.Errorf("%s: tshark has %d rows, we have %d", rel, len(want), len(got))
+		return
+	}
+	for i := range want {
+		w := want[i]
+		for len(w) < len(all) {
+			w = append(w, "")
+		}
+		if !dnsComparable(w[len(fields)]) {
+			continue
+		}
+		frames++
+		for j := range fields {
+			cells++
+			if w[j] != got[i][j] {
+				diffs++
+				report(i+1, fields[j], w[j], got[i][j])
+			}
+		}
+	}
+	return
+}
+
+// dnsKnownDiffs are the remaining differences, each with its reason
+// (corpus path, frame, field).
+var dnsKnownDiffs = map[string]string{}
+
+func TestDNSCorpusMatchesTshark(t *testing.T) {
+	files := dnsCorpusFiles(t)
+	var tc, td, tf int
+	for _, rel := range files {
+		if _, err := os.Stat(corpusPath(t, rel)); err != nil {
+			continue
+		}
+		shown := 0
+		cells, diffs, frames := dnsCompare(t, rel, dnsFields, func(frame int, field, want, got string) {
+			key := rel + "#" + itoa(frame) + "#" + field
+			if _, ok := dnsKnownDiffs[key]; ok {
+				return
+			}
+			if shown++; shown <= 10 {
+				t.Errorf("%s frame %d %s: tshark %q, pktkit %q", rel, frame, field, want, got)
+			}
+		})
+		t.Logf("%-75s frames %4d cells %6d differing %d", rel, frames, cells, diffs)
+		tc += cells
+		td += diffs
+		tf += frames
+	}
+	t.Logf("total: %d files, %d frames, %d cells, %d differing", len(files), tf, tc, td)
+}
+
+func itoa(i int) string {
+	var b [20]byte
+	n := len(b)
+	for {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+		if i == 0 {
+			break
+		}
+	}
+	return string(b[n:])
+}
+
+func TestDNSRebuild(t *testing.T) {
+	for _, rel := range dnsCorpusFiles(t) {
+		if _, err := os.Stat(corpusPath(t, rel)); err != nil {
+			continue
+		}
+		t.Run(strings.ReplaceAll(rel, "/", "_"), func(t *testing.T) {
+			checkRebuild(t, readPcap(t, pcapOf(t, rel)))
+		})
+	}
+}
+
+// mustHex decodes a hex string, ignoring spaces.
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// etherIPUDP wraps a payload in Ethernet/IPv4/UDP with the given ports.
+func etherIPUDP(t testing.TB, sport, dport uint64, payload []byte) []byte {
+	t.Helper()
+	return buildStack(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP),
+		udpSpec(sport, dport), rawSpec(payload)})
+}
+
+func etherIPTCP(t testing.TB, sport, dport uint64, payload []byte) []byte {
+	t.Helper()
+	tcp := packet.NewSpec(layers.TCP)
+	tcp.Set("sport", packet.Value{U: sport})
+	tcp.Set("dport", packet.Value{U: dport})
+	tcp.Set("flags", packet.Value{U: 0x18})
+	return buildStack(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), tcp, rawSpec(payload)})
+}
+
+func udpSpec(sport, dport uint64) *packet.Spec {
+	s := packet.NewSpec(layers.UDP)
+	s.Set("sport", packet.Value{U: sport})
+	s.Set("dport", packet.Value{U: dport})
+	return s
+}
+
+func rawSpec(b []byte) *packet.Spec {
+	s := packet.NewSpec(packet.Raw)
+	s.Set("load", packet.Value{B: b})
+	return s
+}
+
+func buildStack(t testing.TB, st packet.Stack) []byte {
+	t.Helper()
+	b, err := st.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// fieldText extracts one field as tshark would print it.
+func fieldText(t testing.TB, p *packet.Packet, name string) string {
+	t.Helper()
+	r, err := packet.LookupField(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(p.AppendField(nil, r, ','))
+}
+
+func TestDNSHandMadeResponse(t *testing.T) {
+	// A response to www.example.com A with a CNAME (compressed), an A
+	// record, an SOA in authority and an EDNS OPT with a cookie option.
+	msg := mustHex(t, `
+		abcd 8180 0001 0002 0001 0001
+		03777777 076578616d706c65 03636f6d 00 0001 0001
+		c00c 0005 0001 0000012c 0006 03666f6f c010
+		c02d 0001 0001 0000003c 0004 5db8d822
+		c010 0006 0001 00000e10 001e 026e73 c010 02686d c010 00000001 00000002 00000003 00000004 00000005
+		00 0029 1000 00 00 8000 000c 000a 0008 0102030405060708`)
+	p := packet.New(etherIPUDP(t, 53, 40000, msg), 1)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{
+		{"dns.id", "0xabcd"}, {"dns.flags", "0x8180"}, {"dns.flags.response", "1"}, {"dns.flags.recavail", "1"},
+		{"dns.flags.authoritative", "0"}, {"dns.flags.rcode", "0"}, {"dns.count.queries", "1"},
+		{"dns.count.answers", "2"}, {"dns.count.auth_rr", "1"}, {"dns.count.add_rr", "1"},
+		{"dns.qry.name", "www.example.com"}, {"dns.qry.type", "1"}, {"dns.qry.class", "0x0001"},
+		{"dns.qry.name.len", "15"}, {"dns.count.labels", "3"},
+		{"dns.resp.name", "www.example.com,foo.example.com,example.com,<Root>"},
+		{"dns.resp.type", "5,1,6,41"}, {"dns.resp.ttl", "300,60,3600"}, {"dns.resp.len", "6,4,30,12"},
+		{"dns.cname", "foo.example.com"}, {"dns.a", "93.184.216.34"},
+		{"dns.soa.mname", "ns.example.com"}, {"dns.soa.rname", "hm.example.com"},
+		{"dns.soa.serial_number", "1"}, {"dns.soa.minimum_ttl", "5"},
+		{"dns.rr.udp_payload_size", "4096"}, {"dns.resp.ext_rcode", "0x00"}, {"dns.resp.z", "0x8000"},
+		{"dns.resp.z.do", "1"}, {"dns.opt.code", "10"}, {"dns.opt.len", "8"}, {"dns.opt.data", "0102030405060708"},
+	} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+	if s, want := p.Summary(), `Ether / IP / UDP / DNS Ans "b'foo.example.com.'" `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	show := p.ShowString()
+	for _, want := range []string{
+		"###[ DNS ]###", "id        = 43981", "qr        = 1", "opcode    = QUERY (0)", "rcode     = ok (0)",
+		"qdcount   = 1", "###[ DNS Question Record ]###", "qname     = www.example.com", "qtype     = A (1)",
+		"###[ DNS Resource Record ]###", "type      = CNAME (5)", "rdata     = foo.example.com",
+		"rdata     = 93.184.216.34", "###[ DNS SOA Resource Record ]###", "mname     = ns.example.com",
+		"###[ DNS OPT Resource Record ]###", "z         = D0 (32768)", "###[ DNS EDNS0 TLV ]###", "optcode   = 10",
+	} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show() lacks %q:\n%s", want, show)
+		}
+	}
+	checkRebuild(t, []frame{{data: p.Data, link: 1}})
+}
+
+func TestDNSHandMadeQuery(t *testing.T) {
+	q := mustHex(t, "1234 0100 0001 0000 0000 0000 03777777 076578616d706c65 03636f6d 00 0001 0001")
+	p := packet.New(etherIPUDP(t, 40000, 53, q), 1)
+	if s, want := p.Summary(), `Ether / IP / UDP / DNS Qry "b'www.example.com.'" `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	for _, c := range [][2]string{
+		{"dns.flags.authoritative", ""}, {"dns.flags.recavail", ""}, {"dns.flags.rcode", ""},
+		{"dns.flags.authenticated", ""}, {"dns.flags.recdesired", "1"}, {"dns.flags.z", "0"},
+	} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+	// The same message over TCP, twice in one segment.
+	m := append([]byte{0, byte(len(q))}, q...)
+	p = packet.New(etherIPTCP(t, 40000, 53, append(append([]byte(nil), m...), m...)), 1)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fieldText(t, p, "dns.qry.name"); got != "www.example.com,www.example.com" {
+		t.Errorf("two messages: %q", got)
+	}
+	if got := fieldText(t, p, "dns.length"); got != "33,33" {
+		t.Errorf("dns.length %q", got)
+	}
+	if s, want := p.Summary(), `Ether / IP / TCP / DNSTCP / DNS Qry "b'www.example.com.'" `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	checkRebuild(t, []frame{{data: p.Data, link: 1}})
+}
+
+func TestDNSNames(t *testing.T) {
+	hdr := "0003 0100 0001 0000 0000 0000"
+	for _, c := range []struct{ name, want string }{
+		{"03616263c00c 0001 0001", "<Name contains a pointer that loops>"},
+		{"c00c 0001 0001", "<Name contains a pointer that loops>"},
+		{"03616263c014 0001 0001", "<Name contains a pointer that loops>"}, // Wireshark's off-by-two check
+		{"c00e 0001 0001", "<Root>"},
+		{"00 0001 0001", "<Root>"},
+		{"03612062 03636f6d 00 0001 0001", "a b.com"},
+		{"03612e62 03636f6d 00 0001 0001", "a.b.com"},
+		{"02007800 0001 0001", `\000x`},
+		{"027f09 00 0001 0001", `\177\t`},
+		{"0280ff 00 0001 0001", "\uFFFD\uFFFD"},
+		{"02c3a9 00 0001 0001", "é"},
+		{"03e96162 00 0001 0001", "\uFFFDab"},
+		{"02c080 00 0001 0001", `\u0000`},
+		{"4110abcd 03636f6d 00 0001 0001", `\[xa`},
+		{"03616263 4110abcd 03636f6d 00 0001 0001", `abc\[xa`},
+		{"03616263 42 0001 0001", "<Unknown extended label>"},
+		{"c10000 0001 0001", ""}, // pointer past the message: Wireshark reports it malformed
+		{strings.Repeat("3f"+strings.Repeat("78", 63), 3) + "3d" + strings.Repeat("79", 61) + "00 0001 0001",
+			strings.Repeat("x", 63) + "." + strings.Repeat("x", 63) + "." + strings.Repeat("x", 63) + "." + strings.Repeat("y", 61)},
+		{strings.Repeat("3f"+strings.Repeat("78", 63), 3) + "3e" + strings.Repeat("79", 62) + "00 0001 0001", "<Name too long>"},
+	} {
+		p := packet.New(etherIPUDP(t, 40000, 53, mustHex(t, hdr+c.name)), 1)
+		if got := fieldText(t, p, "dns.qry.name"); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+		_ = p.Summary()
+		_ = p.ShowString()
+	}
+}
+
+func TestDNSBuild(t *testing.T) {
+	qd := packet.NewSpec(layers.DNSQR)
+	an := packet.NewSpec(layers.DNSRRMX)
+	name, err := (layers.DNSQR.Field("qname").Codec).Parse("mail.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an.Set("rrname", packet.Value{B: name})
+	an.Set("type", packet.Value{U: 15})
+	an.Set("preference", packet.Value{U: 10})
+	ex, _ := layers.DNSRRMX.Field("exchange").Codec.Parse("mx.example.org.")
+	an.Set("exchange", packet.Value{B: ex})
+	opt := packet.NewSpec(layers.DNSRROPT)
+	tlv := packet.NewSpec(layers.EDNS0TLV)
+	tlv.Set("optcode", packet.Value{U: 10})
+	tlv.Set("optdata", packet.Value{B: []byte("abcdefgh")})
+	opt.Set("rdata", packet.Value{List: []*packet.Spec{tlv}})
+	dns := packet.NewSpec(layers.DNS)
+	dns.Set("qr", packet.Value{U: 1})
+	dns.Set("qd", packet.Value{List: []*packet.Spec{qd}})
+	dns.Set("an", packet.Value{List: []*packet.Spec{an}})
+	dns.Set("ar", packet.Value{List: []*packet.Spec{opt}})
+	b := buildStack(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.UDP), dns})
+	p := packet.New(b, 1)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{
+		{"udp.srcport", "53"}, {"udp.dstport", "53"}, {"dns.count.queries", "1"}, {"dns.count.answers", "1"},
+		{"dns.count.auth_rr", "0"}, {"dns.count.add_rr", "1"}, {"dns.qry.name", "www.example.com"},
+		{"dns.resp.len", "18,12"}, {"dns.mx.mail_exchange", "mx.example.org"}, {"dns.mx.preference", "10"},
+		{"dns.opt.len", "8"}, {"dns.opt.data", "6162636465666768"}, {"dns.flags", "0x8100"},
+		{"dns.rr.udp_payload_size", "4096"}, {"dns.resp.z.do", "1"},
+	} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+	if s, want := p.Summary(), `Ether / IP / UDP / DNS Ans `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+
+	// DNS over TCP: the length is computed too.
+	tcpDNS := packet.NewSpec(layers.DNSTCP)
+	tcpDNS.Set("qd", packet.Value{List: []*packet.Spec{packet.NewSpec(layers.DNSQR)}})
+	b = buildStack(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.TCP), tcpDNS})
+	p = packet.New(b, 1)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"tcp.dstport", "53"}, {"dns.length", "33"}, {"dns.count.queries", "1"},
+		{"dns.qry.name", "www.example.com"}, {"dns.flags.recdesired", "1"}} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
+
+func FuzzDNS(f *testing.F) {
+	for _, s := range []string{
+		"abcd 8180 0001 0001 0000 0000 03777777 076578616d706c65 03636f6d 00 0001 0001 c00c 0001 0001 0000003c 0004 5db8d822",
+		"0003 0100 0001 0000 0000 0000 03616263c00c 0001 0001",
+		"0003 8400 0000 0001 0000 0001 00 0010 0001 00000000 0005 0461626364 00 0029 1000 00 00 8000 0004 000a 0000",
+		"0003 8400 0000 0001 0000 0000 c00c 0021 0001 00000000 0008 0001 0002 0003 00",
+		"0003 8400 0000 0001 0000 0000 00 0101 0001 00000000 0007 0005 6973737565",
+	} {
+		f.Add(uint8(0), mustHex(f, s))
+		f.Add(uint8(1), mustHex(f, s))
+		f.Add(uint8(2), mustHex(f, s))
+	}
+	refs := map[string]*packet.FieldRef{}
+	for _, n := range dnsFields {
+		r, err := packet.LookupField(n)
+		if err != nil {
+			f.Fatal(err)
+		}
+		refs[n] = r
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, msg []byte) {
+		var data []byte
+		switch kind % 4 {
+		case 0:
+			data = etherIPUDP(t, 53, 40000, msg)
+		case 1:
+			data = etherIPUDP(t, 5353, 5353, msg)
+		case 2:
+			data = etherIPUDP(t, 5355, 40000, msg)
+		default:
+			m := append([]byte{byte(len(msg) >> 8), byte(len(msg))}, msg...)
+			data = etherIPTCP(t, 53, 40000, append(m, msg...))
+		}
+		p := packet.New(data, 1)
+		p.Layers()
+		_ = p.Summary()
+		_ = p.ShowString()
+		for _, r := range refs {
+			_ = p.AppendField(nil, r, ',')
+		}
+		if p.Err() != nil {
+			return
+		}
+		st, err := p.Specs()
+		if err != nil {
+			t.Fatalf("specs: %v", err)
+		}
+		out, err := st.Bytes()
+		if err != nil {
+			t.Fatalf("build: %v", err)
+		}
+		if !bytes.Equal(out, data) {
+			t.Fatalf("rebuild differs\n got %x\nwant %x", out, data)
+		}
+	})
+}
