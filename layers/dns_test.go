@@ -3,7 +3,6 @@ package layers_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,16 +193,6 @@ func TestDNSRebuild(t *testing.T) {
 			checkRebuild(t, readPcap(t, pcapOf(t, rel)))
 		})
 	}
-}
-
-// mustHex decodes a hex string, ignoring spaces.
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // etherIPUDP wraps a payload in Ethernet/IPv4/UDP with the given ports.

@@ -143,10 +143,10 @@ var (
 	})
 )
 
-// dnsName is the codec of an uncompressed DNS name (DNSSL entries).
-type dnsName struct{}
+// ndDNSName is the codec of an uncompressed DNS name (DNSSL entries).
+type ndDNSName struct{}
 
-func (dnsName) Size(_ *packet.Layer, b []byte) int { return dnsNameLen(b) }
+func (ndDNSName) Size(_ *packet.Layer, b []byte) int { return dnsNameLen(b) }
 
 // dnsNameLen returns the length of the uncompressed name at the start of b,
 // or -1.
@@ -164,7 +164,7 @@ func dnsNameLen(b []byte) int {
 	return -1
 }
 
-func (dnsName) Format(dst []byte, _ *packet.Layer, raw []byte) []byte {
+func (ndDNSName) Format(dst []byte, _ *packet.Layer, raw []byte) []byte {
 	first := true
 	for i := 0; i < len(raw); {
 		n := int(raw[i])
@@ -184,7 +184,7 @@ func (dnsName) Format(dst []byte, _ *packet.Layer, raw []byte) []byte {
 	return dst
 }
 
-func (dnsName) Parse(s string) ([]byte, error) {
+func (ndDNSName) Parse(s string) ([]byte, error) {
 	var out []byte
 	for _, lab := range strings.Split(strings.TrimSuffix(s, "."), ".") {
 		if lab == "" {
@@ -202,7 +202,7 @@ func (dnsName) Parse(s string) ([]byte, error) {
 var (
 	dnsslName = packet.Register(&packet.Protocol{
 		Name: "ICMPv6NDOptDNSSLName", Title: "Domain Name", Element: true,
-		Fields: []*packet.Field{{Name: "name", WS: "icmpv6.opt.dnssl", Type: packet.Custom, Codec: dnsName{}}},
+		Fields: []*packet.Field{{Name: "name", WS: "icmpv6.opt.dnssl", Type: packet.Custom, Codec: ndDNSName{}}},
 	})
 	dnsslPad = packet.Register(&packet.Protocol{
 		Name: "ICMPv6NDOptDNSSLPadding", Title: "Padding", Element: true,

@@ -90,7 +90,7 @@ func hasIPv6(path string) bool {
 // tsharkRows runs tshark like tsharkFields but returns an error instead of
 // failing (so it can run on several goroutines) and accepts the exit
 // status tshark gives for a capture cut short in the middle of a record.
-func tsharkRows(path string, fields ...string) ([][]string, error) {
+func ipv6TsharkRows(path string, fields ...string) ([][]string, error) {
 	args := []string{"-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE",
 		"-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"}
 	for _, f := range fields {
@@ -153,7 +153,7 @@ func foreignPath(protos string) bool {
 // the frames where tshark or pktkit shows any of them.
 func compareIPv6Capture(rel, path string, frames []frame) ipv6Agreement {
 	r := ipv6Agreement{file: rel}
-	want, err := tsharkRows(path, append([]string{"frame.cap_len", "frame.protocols"}, ipv6CorpusFields...)...)
+	want, err := ipv6TsharkRows(path, append([]string{"frame.cap_len", "frame.protocols"}, ipv6CorpusFields...)...)
 	if err != nil {
 		r.skipped = "tshark: " + err.Error()
 		return r

@@ -42,15 +42,6 @@ func TestIPv6Rebuild(t *testing.T) {
 	}
 }
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // A hand-made IPv6/UDP packet (raw IPv6 link type).
 func TestIPv6HandMade(t *testing.T) {
 	b := mustHex(t, `
