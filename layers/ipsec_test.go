@@ -40,7 +40,7 @@ func TestIPsecRebuild(t *testing.T) {
 // AH in IPv6 transport mode (libpcap's ipv6_ah_modes.pcap, frame 1).
 func TestAHHandMade(t *testing.T) {
 	b := mustHex(t, `60000000002c334020010db8000000000000000000000001 20010db8000000000000000000000002
-		11030000123456780000000001010101 01010101 04d20035000c0000 61626364`)
+		11030000123456780000000001010101 01010101 04d20009000c0000 61626364`)
 	p := packet.New(b, 229)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)

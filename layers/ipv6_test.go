@@ -47,12 +47,12 @@ func TestIPv6HandMade(t *testing.T) {
 	b := mustHex(t, `
 		6a b1 23 45 00 0c 11 40  20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01
 		20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02
-		04 d2 00 35 00 0c 00 00  68 69 21 0a`)
+		04 d2 00 09 00 0c 00 00  68 69 21 0a`)
 	p := packet.New(b, 229)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := p.Summary(), "IPv6 / UDP 2001:db8::1:1234 > 2001:db8::2:53 / Raw"; got != want {
+	if got, want := p.Summary(), "IPv6 / UDP 2001:db8::1:1234 > 2001:db8::2:9 / Raw"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 	show := p.ShowString()
@@ -105,7 +105,11 @@ func TestIPv6Build(t *testing.T) {
 		set(t, ip, "dst", packet.Value{B: addr(t, "2001:db8::99")})
 		raw := packet.NewSpec(packet.Raw)
 		set(t, raw, "load", packet.Value{B: []byte("hello")})
-		st := packet.Stack{packet.NewSpec(layers.Ether), ip, packet.NewSpec(upper), raw}
+		up := packet.NewSpec(upper)
+		// Not UDP's default port 53: "hello" would then be read as DNS.
+		set(t, up, "sport", packet.Value{U: 9999})
+		set(t, up, "dport", packet.Value{U: 9999})
+		st := packet.Stack{packet.NewSpec(layers.Ether), ip, up, raw}
 		b, err := st.Bytes()
 		if err != nil {
 			t.Fatal(err)
