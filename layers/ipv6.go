@@ -30,6 +30,10 @@ var IPv6 = packet.Register(&packet.Protocol{
 		{Name: "dst", WS: "ipv6.dst", Type: packet.IPv6, DefaultBytes: loopback6},
 	},
 	Virtual: []*packet.Virtual{
+		// Wireshark's IPv6 dissector also fills the shared ip.version.
+		{WS: "ip.version", Type: packet.Uint, Bits: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[0] >> 4)}, true
+		}},
 		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) >> 2}, true
 		})},
@@ -87,6 +91,9 @@ var ipv6BadVersion = packet.Register(&packet.Protocol{
 		{Name: "bits", Type: packet.Uint, Bits: 4},
 		{Name: "load", Type: packet.Bytes, Len: rest},
 	},
+	Virtual: []*packet.Virtual{{WS: "ip.version", Type: packet.Uint, Bits: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+		return packet.Value{U: uint64(l.Data[0] >> 4)}, true
+	}}},
 	Check: func(l *packet.Layer) string { return "IPv6 version is not 6" },
 })
 
