@@ -80,7 +80,7 @@ func icmp6ChecksumAuto(b *packet.BuildLayer) {
 // icmp6Reserved is the Wireshark icmpv6.reserved field, a byte string at a
 // fixed place of the message.
 func icmp6Reserved(from, to int) *packet.Virtual {
-	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Get: atLeast(to, func(l *packet.Layer) (packet.Value, bool) {
+	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Need: to, Get: (func(l *packet.Layer) (packet.Value, bool) {
 		return packet.Value{B: l.Data[from:to]}, true
 	})}
 }
@@ -93,7 +93,7 @@ func icmp6Handled(t byte) bool { return t >= 1 && t <= 4 || t >= 128 && t <= 161
 // bound under IPv6 next header 58 and picks the message variant by type.
 var ICMPv6Unknown = icmp6(&packet.Protocol{
 	Name: "ICMPv6Unknown", Abbrev: "icmpv6", Title: "Scapy6 ICMPv6 fallback class",
-	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
 		if icmp6Handled(l.Data[0]) || len(l.Data) <= 4 {
 			return packet.Value{}, false
 		}
@@ -123,10 +123,10 @@ func icmp6QuoteNext(l *packet.Layer) *packet.Protocol {
 // Destination Unreachable and Time Exceeded as Wireshark shows them.
 func icmp6ErrVirtual() []*packet.Virtual {
 	return []*packet.Virtual{
-		{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Get: atLeast(5, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Need: 5, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[4])}, l.Data[4] != 0
 		})},
-		{WS: "icmpv6.reserved", Type: packet.Bytes, Get: atLeast(8, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "icmpv6.reserved", Type: packet.Bytes, Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			if l.Data[4] != 0 {
 				return packet.Value{B: l.Data[5:8]}, true
 			}
@@ -167,11 +167,11 @@ var (
 // does.
 func echoVirtual() []*packet.Virtual {
 	return []*packet.Virtual{
-		{WS: "data.data", Type: packet.Bytes, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "data.data", Type: packet.Bytes, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			b := l.Data[min(8, len(l.Data)):]
 			return packet.Value{B: b}, len(b) > 0
 		})},
-		{WS: "data.len", Type: packet.Uint, Bits: 32, Get: atLeast(1, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "data.len", Type: packet.Uint, Bits: 32, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			n := len(l.Data) - 8
 			return packet.Value{U: uint64(max(n, 0))}, n > 0
 		})},

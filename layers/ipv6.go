@@ -31,13 +31,13 @@ var IPv6 = packet.Register(&packet.Protocol{
 	},
 	Virtual: []*packet.Virtual{
 		// Wireshark's IPv6 dissector also fills the shared ip.version.
-		{WS: "ip.version", Type: packet.Uint, Bits: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ip.version", Type: packet.Uint, Bits: 4, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[0] >> 4)}, true
 		}},
-		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) >> 2}, true
 		})},
-		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Get: atLeast(2, func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) & 3}, true
 		})},
 	},
@@ -91,7 +91,7 @@ var ipv6BadVersion = packet.Register(&packet.Protocol{
 		{Name: "bits", Type: packet.Uint, Bits: 4},
 		{Name: "load", Type: packet.Bytes, Len: rest},
 	},
-	Virtual: []*packet.Virtual{{WS: "ip.version", Type: packet.Uint, Bits: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{{WS: "ip.version", Type: packet.Uint, Bits: 4, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 		return packet.Value{U: uint64(l.Data[0] >> 4)}, true
 	}}},
 	Check: func(l *packet.Layer) string { return "IPv6 version is not 6" },
@@ -267,15 +267,4 @@ func init() {
 	packet.Alias("ipv6.nh", "ipv6.nxt")
 	packet.Alias("ipv6.tc", "ipv6.tclass")
 	packet.Alias("ipv6.fl", "ipv6.flow")
-}
-
-// atLeast makes a virtual field absent on a layer whose captured bytes stop
-// before the first n, so that get may index them freely.
-func atLeast(n int, get func(l *packet.Layer) (packet.Value, bool)) func(l *packet.Layer) (packet.Value, bool) {
-	return func(l *packet.Layer) (packet.Value, bool) {
-		if len(l.Data) < n {
-			return packet.Value{}, false
-		}
-		return get(l)
-	}
 }

@@ -107,8 +107,12 @@ func occurLayer(l *Layer, r *FieldRef, fn func(l *Layer, v Value) bool) bool {
 // value reads the referenced field from a layer of its protocol.
 func (r *FieldRef) value(l *Layer) (Value, bool) {
 	if r.Virtual != nil {
-		if len(l.Data) < l.Proto.staticLen {
-			return Value{}, false // a virtual may read the whole static prefix
+		need := r.Virtual.Need
+		if need == 0 {
+			need = l.Proto.staticLen
+		}
+		if len(l.Data) < need {
+			return Value{}, false
 		}
 		return r.Virtual.Get(l)
 	}

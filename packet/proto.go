@@ -93,8 +93,11 @@ type Virtual struct {
 	Bits   int
 	Base   Base
 	Digits int
-	Get    func(l *Layer) (Value, bool)
-	proto  *Protocol
+	// Need is how many bytes of the layer Get reads; the engine calls Get
+	// only when they are there. Zero means the protocol's fixed part.
+	Need  int
+	Get   func(l *Layer) (Value, bool)
+	proto *Protocol
 }
 
 // Heuristic guesses the payload's protocol from its bytes when no binding
