@@ -114,7 +114,7 @@ func compareFileFirst(t *testing.T, path string, all, first []string) agreement 
 	if len(frames) == 0 {
 		return agreement{}
 	}
-	want, err := tsharkRows(t, path, fields...)
+	want, err := l2TsharkRows(t, path, fields...)
 	if err != nil {
 		t.Logf("%s: tshark cannot read it (%v); skipped", filepath.Base(path), err)
 		return agreement{}
@@ -146,9 +146,9 @@ func compareFileFirst(t *testing.T, path string, all, first []string) agreement 
 	return a
 }
 
-// tsharkRows is tsharkFields returning tshark's failure (on a capture it
+// l2TsharkRows is tsharkFields returning tshark's failure (on a capture it
 // cannot read) instead of failing the test.
-func tsharkRows(t testing.TB, path string, fields ...string) ([][]string, error) {
+func l2TsharkRows(t testing.TB, path string, fields ...string) ([][]string, error) {
 	t.Helper()
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
