@@ -114,18 +114,39 @@ func gtpv1Virtual() []*packet.Virtual {
 	}
 }
 
-// gtpDispatch picks the header layout by the version in the first byte:
-// GTPv2 for version 2; bytes Wireshark reads as GTP' or GTPv0 (not
-// dissected here) stay data.
+// gtpDispatch picks the header layout by the first byte, as Wireshark
+// does: version 2 is GTPv2; otherwise protocol type 0 is GTP' (a 20-byte
+// GTP' header stays data), and the version picks GTPv0 or v1 (the bound
+// table).
 func gtpDispatch(b []byte) *packet.Protocol {
+	v := b[0] >> 5
 	switch {
-	case b[0]>>5 == 2:
+	case v == 2:
 		return GTPv2Header
-	case b[0]>>5 != 1 || b[0]&0x10 == 0:
+	case v > 2 || len(b) < 2 || !gtpKnownMessages[b[1]]:
 		return packet.Raw
+	case b[0]&0x10 == 0 && b[0]&1 == 0:
+		return GTPPrime
+	case b[0]&0x10 == 0:
+		return packet.Raw
+	case v == 0:
+		return GTPv0
 	}
 	return nil
 }
+
+// gtpKnownMessages are the message types Wireshark knows: it reads other
+// GTPv0, v1 and GTP' messages as data (a GTPv2 message is read whatever
+// its type).
+var gtpKnownMessages = func() (m [256]bool) {
+	for _, r := range [][2]int{{0x01, 0x07}, {0x10, 0x25}, {0x30, 0x3e}, {0x46, 0x46}, {0x60, 0x69}, {0x70, 0x79},
+		{0x80, 0x81}, {0xf0, 0xf1}, {0xfe, 0xff}} {
+		for i := r[0]; i <= r[1]; i++ {
+			m[i] = true
+		}
+	}
+	return
+}()
 
 func gtpBound(l *packet.Layer) int { return 8 + (int(l.Data[2])<<8 | int(l.Data[3])) }
 
@@ -244,6 +265,98 @@ var GTPv2Header = packet.Register(&packet.Protocol{
 		return 4 + (int(l.Data[2])<<8 | int(l.Data[3]))
 	},
 	Auto: func(b *packet.BuildLayer) { b.SetAuto("length", uint64(b.End-b.Start-4)) },
+})
+
+// gtpTID reads GTPv0's tunnel identifier, BCD digits low nibble first;
+// Wireshark ends it at a 0xf filler and shows other non-digits as spaces.
+type gtpTID struct{}
+
+func (gtpTID) Size(*packet.Layer, []byte) int { return 8 }
+
+func (gtpTID) Format(dst []byte, _ *packet.Layer, raw []byte) []byte {
+	for _, b := range raw {
+		for _, n := range [2]byte{b & 15, b >> 4} {
+			switch {
+			case n == 15:
+				return dst
+			case n > 9:
+				dst = append(dst, ' ')
+			default:
+				dst = append(dst, '0'+n)
+			}
+		}
+	}
+	return dst
+}
+
+func (gtpTID) Parse(s string) ([]byte, error) {
+	b := make([]byte, 8)
+	for i := range b {
+		b[i] = 0xff
+	}
+	for i := 0; i < len(s) && i < 16; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return nil, strconv.ErrSyntax
+		}
+		if i%2 == 0 {
+			b[i/2] = 0xf0 | (c - '0')
+		} else {
+			b[i/2] = b[i/2]&15 | (c-'0')<<4
+		}
+	}
+	return b, nil
+}
+
+// GTPv0 is the GTP version 0 header (GSM 09.60, UDP port 3386, 20 bytes
+// with the flow label and tunnel identifier); a T-PDU follows a G-PDU.
+// Scapy has no table for it.
+var GTPv0 = packet.Register(&packet.Protocol{
+	Name: "GTPv0Header", Abbrev: "gtp", Long: "GPRS Tunneling Protocol", Title: "GTP v0 Header",
+	Fields: []*packet.Field{
+		{Name: "version", WS: "gtp.flags.version", Type: packet.Uint, Bits: 3},
+		{Name: "PT", WS: "gtp.flags.payload", Type: packet.Uint, Bits: 1, Default: 1},
+		{Name: "reserved", WS: "gtp.flags.reserved", Type: packet.Uint, Bits: 3, Default: 7},
+		{Name: "SNN", WS: "gtp.flags.snn", Type: packet.Uint, Bits: 1},
+		{Name: "gtp_type", WS: "gtp.message", Type: packet.Uint, Bits: 8, Enum: gtpMessageTypes, Base: packet.Hex},
+		{Name: "length", WS: "gtp.length", Type: packet.Uint, Bits: 16, Auto: true},
+		{Name: "seq", WS: "gtp.seq_number", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true},
+		{Name: "flow_label", WS: "gtp.flow_label", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true},
+		{Name: "sndcp", WS: "gtp.sndcp_number", Type: packet.Uint, Bits: 8, Default: 0xff, Base: packet.Hex, Hex: true},
+		{Name: "spare", Type: packet.Uint, Bits: 24, Default: 0xffffff, Hex: true},
+		{Name: "tid", WS: "gtp.tid", Type: packet.Custom, Codec: gtpTID{}, DefaultBytes: make([]byte, 8), DefaultText: "0000000000000000"},
+	},
+	Virtual: []*packet.Virtual{{WS: "gtp.flags", Type: packet.Uint, Bits: 8, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
+		return packet.Value{U: uint64(l.Data[0])}, true
+	}}},
+	Bound: func(l *packet.Layer) int { return 20 + (int(l.Data[2])<<8 | int(l.Data[3])) },
+	Next: func(l *packet.Layer) *packet.Protocol {
+		if l.Data[1] == 0xff {
+			return gtpTPDU(l.Payload())
+		}
+		return nil
+	},
+	Auto: func(b *packet.BuildLayer) { b.SetAuto("length", uint64(b.End-b.Start-20)) },
+})
+
+// GTPPrime is the 6-byte header of GTP' (3GPP TS 32.295, charging data
+// transfer): protocol type 0. The records are left as data.
+var GTPPrime = packet.Register(&packet.Protocol{
+	Name: "GTPPrimeHeader", Abbrev: "gtpprime", Long: "GPRS Tunneling Protocol Prime", Title: "GTP' Header",
+	Fields: []*packet.Field{
+		{Name: "version", WS: "gtp.prim.flags.version", Type: packet.Uint, Bits: 3, Default: 2},
+		{Name: "PT", WS: "gtp.flags.payload", Type: packet.Uint, Bits: 1},
+		{Name: "reserved", WS: "gtp.flags.reserved", Type: packet.Uint, Bits: 3, Default: 7},
+		{Name: "hdr_length", Type: packet.Uint, Bits: 1},
+		{Name: "gtp_type", WS: "gtp.message", Type: packet.Uint, Bits: 8, Base: packet.Hex},
+		{Name: "length", WS: "gtp.length", Type: packet.Uint, Bits: 16, Auto: true},
+		{Name: "seq", WS: "gtp.seq_number", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true},
+	},
+	Virtual: []*packet.Virtual{{WS: "gtp.flags", Type: packet.Uint, Bits: 8, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
+		return packet.Value{U: uint64(l.Data[0])}, true
+	}}},
+	Bound: func(l *packet.Layer) int { return 6 + (int(l.Data[2])<<8 | int(l.Data[3])) },
+	Auto:  func(b *packet.BuildLayer) { b.SetAuto("length", uint64(b.End-b.Start-6)) },
 })
 
 // gtpv2Last is the offset of the header's last byte (priority and spare).
@@ -399,6 +512,9 @@ func init() {
 	GTPU.Next, GTPC.Next = gtpNext, gtpNext
 	for _, p := range gtpExts {
 		p.Next = gtpExtNext
+		// Extension headers come with a G-PDU when building; the optional
+		// word must be there for them (set E, S or PN).
+		packet.Bind(GTPU, "gtp_type", 0xff, p)
 	}
 	GTPv2Header.Next = func(l *packet.Layer) *packet.Protocol {
 		// Wireshark reads a piggybacked message only when its length
@@ -412,6 +528,18 @@ func init() {
 	bindPort(UDP, 2123, GTPC)
 	bindPort(TCP, 2123, GTPC) // Wireshark's GTP over TCP
 	bindPort(TCP, 2152, GTPU)
+	bindPort(UDP, 3386, GTPv0)
+	// On GTPv0's port, v1 and v2 headers and GTP' are read as such.
+	GTPv0.Dispatch = func(b []byte) *packet.Protocol {
+		switch q := gtpDispatch(b); {
+		case q == nil:
+			return GTPC
+		case q == GTPv2Header:
+			return packet.Raw // Wireshark's GTP' port reads no GTPv2
+		default:
+			return q
+		}
+	}
 	packet.Bind(GTPU, "gtp_type", 0xff, IP)
 	if v6 := tunIPv6.get(); v6 != nil {
 		packet.Bind(GTPU, "gtp_type", 0xff, v6)
