@@ -45,7 +45,9 @@ func TestGeneveCorpus(t *testing.T) {
 // options (critical, empty, malformed, past the captured bytes), payload
 // EtherTypes, source port 6081.
 func TestGeneveCrafted(t *testing.T) {
-	ip := func(n string) []string { return []string{n + ":ip.src", n + ":ip.dst", n + ":ip.len", n + ":ip.id", n + ":ip.proto", n + ":ip.checksum"} }
+	ip := func(n string) []string {
+		return []string{n + ":ip.src", n + ":ip.dst", n + ":ip.len", n + ":ip.id", n + ":ip.proto", n + ":ip.checksum"}
+	}
 	known := map[string]bool{
 		// An empty option's data: tshark prints <MISSING>.
 		"4:geneve.option.unknown.data": true,
