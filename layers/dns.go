@@ -2,9 +2,11 @@ package layers
 
 import (
 	"errors"
+	"hash/maphash"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"pktkit/packet"
@@ -1296,11 +1298,45 @@ func dnsRRShape(typ int, rd []byte) *packet.Protocol {
 // expanded, is left out with everything after it (which becomes the
 // message's payload); a record whose rdata cannot be read is kept, and ends
 // the message.
-func dnsCounts(l *packet.Layer) (c [4]int) {
+func dnsCounts(l *packet.Layer) [4]int {
 	msg := dnsMessage(l)
 	if len(msg) < 12 {
-		return
+		return [4]int{}
 	}
+	// The walk expands names; the engine asks for the counts many times
+	// per field lookup, so the last results are kept, keyed by the
+	// message's contents (the counts depend on nothing else).
+	h := maphash.Bytes(dnsCountSeed, msg)
+	dnsCountMu.Lock()
+	for _, e := range dnsCountCache {
+		if e.hash == h && e.n == len(msg) {
+			dnsCountMu.Unlock()
+			return e.c
+		}
+	}
+	dnsCountMu.Unlock()
+	c := dnsWalk(msg)
+	dnsCountMu.Lock()
+	copy(dnsCountCache[1:], dnsCountCache[:len(dnsCountCache)-1])
+	dnsCountCache[0] = dnsCountEntry{hash: h, n: len(msg), c: c}
+	dnsCountMu.Unlock()
+	return c
+}
+
+type dnsCountEntry struct {
+	hash uint64
+	n    int
+	c    [4]int
+}
+
+var (
+	dnsCountSeed  = maphash.MakeSeed()
+	dnsCountMu    sync.Mutex
+	dnsCountCache [4]dnsCountEntry
+)
+
+// dnsWalk computes dnsCounts for a message of at least 12 bytes.
+func dnsWalk(msg []byte) (c [4]int) {
 	pos := 12
 	var d dnsName
 	for s := 0; s < 4; s++ {

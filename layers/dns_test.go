@@ -726,3 +726,67 @@ func TestDNSCraftedMatchesTshark(t *testing.T) {
 	}
 	checkRebuild(t, readPcap(t, path))
 }
+
+func TestDNSMulticast(t *testing.T) {
+	// LLMNR response (Scapy's LLMNRResponse) and query.
+	resp := mustHex(t, "00018000000100010000000004686f7374056c6f63616c000001000104686f7374056c6f63616c00000100010000000000040a000001")
+	p := packet.New(etherIPUDP(t, 5355, 5355, resp), 1)
+	if s, want := p.Summary(), "Ether / IP / UDP / LLMNRResponse 'host.local.' is at '10.0.0.1'"; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	if p.Layer(layers.LLMNRResponse) == nil {
+		t.Errorf("no LLMNRResponse layer: %s", p.Summary())
+	}
+	for _, c := range [][2]string{{"dns.flags.conflict", "0"}, {"dns.flags.tentative", "0"}, {"dns.flags.rcode", "0"},
+		{"dns.flags.recdesired", ""}, {"dns.a", "10.0.0.1"}, {"dns.resp.class", "0x0001"}, {"dns.resp.cache_flush", ""}} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+	q := mustHex(t, "00010000000100000000000004686f7374056c6f63616c0000010001")
+	p = packet.New(etherIPUDP(t, 5355, 5355, q), 1)
+	if s, want := p.Summary(), "Ether / IP / UDP / LLMNRQuery who has 'host.local.'"; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	// mDNS: the top bit of the class is the unicast-response or
+	// cache-flush bit.
+	m := mustHex(t, "0000 8400 0001 0001 0000 0000 0178056c6f63616c00 000c 8001 c00c 000c 8001 00000078 0009 0179056c6f63616c00")
+	p = packet.New(etherIPUDP(t, 5353, 5353, m), 1)
+	if s, want := p.Summary(), `Ether / IP / UDP / DNS Ans "b'y.local.'" `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	for _, c := range [][2]string{{"dns.qry.class", "0x0001"}, {"dns.qry.qu", "1"}, {"dns.resp.class", "0x0001"},
+		{"dns.resp.cache_flush", "1"}, {"dns.ptr.domain_name", "y.local"}} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+	checkRebuild(t, []frame{{data: p.Data, link: 1}})
+}
+
+func TestDNSShowRecords(t *testing.T) {
+	msg := mustHex(t, `0005 8180 0000 0002 0000 0001
+		0178 00 0010 0001 0000003c 0009 03616263 00 03640965
+		c00c 0101 0001 0000003c 0016 80 05 6973737565 6c657473656e63727970742e6f7267
+		00 0029 1000 00 00 8000 000c 000a 0008 0102030405060708`)
+	p := packet.New(etherIPUDP(t, 53, 40000, msg), 1)
+	show := p.ShowString()
+	for _, want := range []string{
+		"###[ DNS Resource Record ]###", "type      = TXT (16)", "###[ DNS Character String ]###", "text      = abc",
+		"text      = d\\te", "###[ DNS CAA Resource Record ]###", "flags     = 128", "tag       = issue",
+		"value     = letsencrypt.org", "optdata   = 0102030405060708",
+	} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show() lacks %q:\n%s", want, show)
+		}
+	}
+	if s, want := p.Summary(), `Ether / IP / UDP / DNS Ans "[b'abc', b'', b'd\te']" `; s != want {
+		t.Errorf("summary %q, want %q", s, want)
+	}
+	for _, c := range [][2]string{{"dns.txt", "abc,,d\\te"}, {"dns.txt.length", "3,0,3"}, {"dns.caa.issue", "letsencrypt.org"},
+		{"dns.caa.flags.issuer_critical", "1"}, {"dns.caa.tag_length", "5"}} {
+		if got := fieldText(t, p, c[0]); got != c[1] {
+			t.Errorf("%s = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
