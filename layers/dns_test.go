@@ -156,9 +156,9 @@ func dnsCorpusFiles(t *testing.T) []string {
 	return out
 }
 
-// pcapOf returns a classic pcap path for a corpus capture, converting
+// dnsPcapOf returns a classic pcap path for a corpus capture, converting
 // pcapng (and compressed) captures with editcap.
-func pcapOf(t *testing.T, rel string) string {
+func dnsPcapOf(t *testing.T, rel string) string {
 	t.Helper()
 	path := corpusPath(t, rel)
 	b, err := os.ReadFile(path)
@@ -196,10 +196,10 @@ func dnsComparable(chain string) bool {
 // dnsCompare compares every DNS field of a capture with tshark's, frame by
 // frame, and returns the number of compared and of differing cells.
 func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int, field, want, got string)) (cells, diffs, frames int) {
-	path := pcapOf(t, rel)
+	path := dnsPcapOf(t, rel)
 	fr := readPcap(t, path)
 	all := append(append([]string(nil), fields...), "frame.protocols")
-	want, err := tsharkRows(path, all...)
+	want, err := dnsTsharkRows(path, all...)
 	if err != nil {
 		t.Logf("%s: skipped, tshark: %v", rel, err)
 		return
@@ -229,9 +229,9 @@ func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int
 	return
 }
 
-// tsharkRows is tsharkFields that reports tshark's failure (a capture it
+// dnsTsharkRows is tsharkFields that reports tshark's failure (a capture it
 // cannot read to the end) instead of failing the test.
-func tsharkRows(path string, fields ...string) ([][]string, error) {
+func dnsTsharkRows(path string, fields ...string) ([][]string, error) {
 	args := []string{"-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE",
 		"-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"}
 	for _, f := range fields {
@@ -281,7 +281,7 @@ func TestDNSCorpusMatchesTshark(t *testing.T) {
 		}
 		shown := 0
 		cells, diffs, frames := dnsCompare(t, rel, dnsFields, func(frame int, field, want, got string) {
-			key := rel + "#" + itoa(frame) + "#"
+			key := rel + "#" + dnsItoa(frame) + "#"
 			if _, ok := dnsKnownDiffs[key+field]; ok {
 				return
 			}
@@ -300,7 +300,7 @@ func TestDNSCorpusMatchesTshark(t *testing.T) {
 	t.Logf("total: %d files, %d frames, %d cells, %d differing", len(files), tf, tc, td)
 }
 
-func itoa(i int) string {
+func dnsItoa(i int) string {
 	var b [20]byte
 	n := len(b)
 	for {
@@ -320,13 +320,13 @@ func TestDNSRebuild(t *testing.T) {
 			continue
 		}
 		t.Run(strings.ReplaceAll(rel, "/", "_"), func(t *testing.T) {
-			checkRebuild(t, readPcap(t, pcapOf(t, rel)))
+			checkRebuild(t, readPcap(t, dnsPcapOf(t, rel)))
 		})
 	}
 }
 
-// mustHex decodes a hex string, ignoring spaces.
-func mustHex(t testing.TB, s string) []byte {
+// dnsMustHex decodes a hex string, ignoring spaces.
+func dnsMustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
 	if err != nil {
@@ -335,36 +335,36 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// etherIPUDP wraps a payload in Ethernet/IPv4/UDP with the given ports.
-func etherIPUDP(t testing.TB, sport, dport uint64, payload []byte) []byte {
+// dnsEtherUDP wraps a payload in Ethernet/IPv4/UDP with the given ports.
+func dnsEtherUDP(t testing.TB, sport, dport uint64, payload []byte) []byte {
 	t.Helper()
-	return buildStack(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP),
-		udpSpec(sport, dport), rawSpec(payload)})
+	return dnsBuild(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP),
+		dnsUDPSpec(sport, dport), dnsRawSpec(payload)})
 }
 
-func etherIPTCP(t testing.TB, sport, dport uint64, payload []byte) []byte {
+func dnsEtherTCP(t testing.TB, sport, dport uint64, payload []byte) []byte {
 	t.Helper()
 	tcp := packet.NewSpec(layers.TCP)
 	tcp.Set("sport", packet.Value{U: sport})
 	tcp.Set("dport", packet.Value{U: dport})
 	tcp.Set("flags", packet.Value{U: 0x18})
-	return buildStack(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), tcp, rawSpec(payload)})
+	return dnsBuild(t, []*packet.Spec{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), tcp, dnsRawSpec(payload)})
 }
 
-func udpSpec(sport, dport uint64) *packet.Spec {
+func dnsUDPSpec(sport, dport uint64) *packet.Spec {
 	s := packet.NewSpec(layers.UDP)
 	s.Set("sport", packet.Value{U: sport})
 	s.Set("dport", packet.Value{U: dport})
 	return s
 }
 
-func rawSpec(b []byte) *packet.Spec {
+func dnsRawSpec(b []byte) *packet.Spec {
 	s := packet.NewSpec(packet.Raw)
 	s.Set("load", packet.Value{B: b})
 	return s
 }
 
-func buildStack(t testing.TB, st packet.Stack) []byte {
+func dnsBuild(t testing.TB, st packet.Stack) []byte {
 	t.Helper()
 	b, err := st.Bytes()
 	if err != nil {
@@ -373,8 +373,8 @@ func buildStack(t testing.TB, st packet.Stack) []byte {
 	return b
 }
 
-// fieldText extracts one field as tshark would print it.
-func fieldText(t testing.TB, p *packet.Packet, name string) string {
+// dnsFieldText extracts one field as tshark would print it.
+func dnsFieldText(t testing.TB, p *packet.Packet, name string) string {
 	t.Helper()
 	r, err := packet.LookupField(name)
 	if err != nil {
@@ -386,14 +386,14 @@ func fieldText(t testing.TB, p *packet.Packet, name string) string {
 func TestDNSHandMadeResponse(t *testing.T) {
 	// A response to www.example.com A with a CNAME (compressed), an A
 	// record, an SOA in authority and an EDNS OPT with a cookie option.
-	msg := mustHex(t, `
+	msg := dnsMustHex(t, `
 		abcd 8180 0001 0002 0001 0001
 		03777777 076578616d706c65 03636f6d 00 0001 0001
 		c00c 0005 0001 0000012c 0006 03666f6f c010
 		c02d 0001 0001 0000003c 0004 5db8d822
 		c010 0006 0001 00000e10 001e 026e73 c010 02686d c010 00000001 00000002 00000003 00000004 00000005
 		00 0029 1000 00 00 8000 000c 000a 0008 0102030405060708`)
-	p := packet.New(etherIPUDP(t, 53, 40000, msg), 1)
+	p := packet.New(dnsEtherUDP(t, 53, 40000, msg), 1)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +411,7 @@ func TestDNSHandMadeResponse(t *testing.T) {
 		{"dns.rr.udp_payload_size", "4096"}, {"dns.resp.ext_rcode", "0x00"}, {"dns.resp.z", "0x8000"},
 		{"dns.resp.z.do", "1"}, {"dns.opt.code", "10"}, {"dns.opt.len", "8"}, {"dns.opt.data", "0102030405060708"},
 	} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
@@ -434,8 +434,8 @@ func TestDNSHandMadeResponse(t *testing.T) {
 }
 
 func TestDNSHandMadeQuery(t *testing.T) {
-	q := mustHex(t, "1234 0100 0001 0000 0000 0000 03777777 076578616d706c65 03636f6d 00 0001 0001")
-	p := packet.New(etherIPUDP(t, 40000, 53, q), 1)
+	q := dnsMustHex(t, "1234 0100 0001 0000 0000 0000 03777777 076578616d706c65 03636f6d 00 0001 0001")
+	p := packet.New(dnsEtherUDP(t, 40000, 53, q), 1)
 	if s, want := p.Summary(), `Ether / IP / UDP / DNS Qry "b'www.example.com.'" `; s != want {
 		t.Errorf("summary %q, want %q", s, want)
 	}
@@ -443,20 +443,20 @@ func TestDNSHandMadeQuery(t *testing.T) {
 		{"dns.flags.authoritative", ""}, {"dns.flags.recavail", ""}, {"dns.flags.rcode", ""},
 		{"dns.flags.authenticated", ""}, {"dns.flags.recdesired", "1"}, {"dns.flags.z", "0"},
 	} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
 	// The same message over TCP, twice in one segment.
 	m := append([]byte{0, byte(len(q))}, q...)
-	p = packet.New(etherIPTCP(t, 40000, 53, append(append([]byte(nil), m...), m...)), 1)
+	p = packet.New(dnsEtherTCP(t, 40000, 53, append(append([]byte(nil), m...), m...)), 1)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got := fieldText(t, p, "dns.qry.name"); got != "www.example.com,www.example.com" {
+	if got := dnsFieldText(t, p, "dns.qry.name"); got != "www.example.com,www.example.com" {
 		t.Errorf("two messages: %q", got)
 	}
-	if got := fieldText(t, p, "dns.length"); got != "33,33" {
+	if got := dnsFieldText(t, p, "dns.length"); got != "33,33" {
 		t.Errorf("dns.length %q", got)
 	}
 	if s, want := p.Summary(), `Ether / IP / TCP / DNSTCP / DNS Qry "b'www.example.com.'" `; s != want {
@@ -489,8 +489,8 @@ func TestDNSNames(t *testing.T) {
 			strings.Repeat("x", 63) + "." + strings.Repeat("x", 63) + "." + strings.Repeat("x", 63) + "." + strings.Repeat("y", 61)},
 		{strings.Repeat("3f"+strings.Repeat("78", 63), 3) + "3e" + strings.Repeat("79", 62) + "00 0001 0001", "<Name too long>"},
 	} {
-		p := packet.New(etherIPUDP(t, 40000, 53, mustHex(t, hdr+c.name)), 1)
-		if got := fieldText(t, p, "dns.qry.name"); got != c.want {
+		p := packet.New(dnsEtherUDP(t, 40000, 53, dnsMustHex(t, hdr+c.name)), 1)
+		if got := dnsFieldText(t, p, "dns.qry.name"); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 		_ = p.Summary()
@@ -520,7 +520,7 @@ func TestDNSBuild(t *testing.T) {
 	dns.Set("qd", packet.Value{List: []*packet.Spec{qd}})
 	dns.Set("an", packet.Value{List: []*packet.Spec{an}})
 	dns.Set("ar", packet.Value{List: []*packet.Spec{opt}})
-	b := buildStack(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.UDP), dns})
+	b := dnsBuild(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.UDP), dns})
 	p := packet.New(b, 1)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -532,7 +532,7 @@ func TestDNSBuild(t *testing.T) {
 		{"dns.opt.len", "8"}, {"dns.opt.data", "6162636465666768"}, {"dns.flags", "0x8100"},
 		{"dns.rr.udp_payload_size", "4096"}, {"dns.resp.z.do", "1"},
 	} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
@@ -543,14 +543,14 @@ func TestDNSBuild(t *testing.T) {
 	// DNS over TCP: the length is computed too.
 	tcpDNS := packet.NewSpec(layers.DNSTCP)
 	tcpDNS.Set("qd", packet.Value{List: []*packet.Spec{packet.NewSpec(layers.DNSQR)}})
-	b = buildStack(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.TCP), tcpDNS})
+	b = dnsBuild(t, packet.Stack{packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP), packet.NewSpec(layers.TCP), tcpDNS})
 	p = packet.New(b, 1)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range [][2]string{{"tcp.dstport", "53"}, {"dns.length", "33"}, {"dns.count.queries", "1"},
 		{"dns.qry.name", "www.example.com"}, {"dns.flags.recdesired", "1"}} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
@@ -564,9 +564,21 @@ func FuzzDNS(f *testing.F) {
 		"0003 8400 0000 0001 0000 0000 c00c 0021 0001 00000000 0008 0001 0002 0003 00",
 		"0003 8400 0000 0001 0000 0000 00 0101 0001 00000000 0007 0005 6973737565",
 	} {
-		f.Add(uint8(0), mustHex(f, s))
-		f.Add(uint8(1), mustHex(f, s))
-		f.Add(uint8(2), mustHex(f, s))
+		f.Add(uint8(0), dnsMustHex(f, s))
+		f.Add(uint8(1), dnsMustHex(f, s))
+		f.Add(uint8(2), dnsMustHex(f, s))
+	}
+	for _, c := range dnsCrafted {
+		k := uint8(0)
+		switch c.port {
+		case 5353:
+			k = 1
+		case 5355:
+			k = 2
+		case 0:
+			k = 3
+		}
+		f.Add(k, dnsMustHex(f, c.msg))
 	}
 	refs := map[string]*packet.FieldRef{}
 	for _, n := range dnsFields {
@@ -580,14 +592,14 @@ func FuzzDNS(f *testing.F) {
 		var data []byte
 		switch kind % 4 {
 		case 0:
-			data = etherIPUDP(t, 53, 40000, msg)
+			data = dnsEtherUDP(t, 53, 40000, msg)
 		case 1:
-			data = etherIPUDP(t, 5353, 5353, msg)
+			data = dnsEtherUDP(t, 5353, 5353, msg)
 		case 2:
-			data = etherIPUDP(t, 5355, 40000, msg)
+			data = dnsEtherUDP(t, 5355, 40000, msg)
 		default:
 			m := append([]byte{byte(len(msg) >> 8), byte(len(msg))}, msg...)
-			data = etherIPTCP(t, 53, 40000, append(m, msg...))
+			data = dnsEtherTCP(t, 53, 40000, append(m, msg...))
 		}
 		p := packet.New(data, 1)
 		p.Layers()
@@ -613,8 +625,8 @@ func FuzzDNS(f *testing.F) {
 	})
 }
 
-// writePcap writes Ethernet frames to a classic pcap file.
-func writePcap(t *testing.T, frames [][]byte) string {
+// dnsWritePcap writes Ethernet frames to a classic pcap file.
+func dnsWritePcap(t *testing.T, frames [][]byte) string {
 	t.Helper()
 	var b bytes.Buffer
 	le := func(v uint32) { b.Write([]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}) }
@@ -700,14 +712,14 @@ var dnsCrafted = []struct {
 func TestDNSCraftedMatchesTshark(t *testing.T) {
 	var frames [][]byte
 	for i, c := range dnsCrafted {
-		msg := mustHex(t, c.msg)
+		msg := dnsMustHex(t, c.msg)
 		if c.port == 0 {
-			frames = append(frames, etherIPTCP(t, 30000+uint64(i), 53, msg))
+			frames = append(frames, dnsEtherTCP(t, 30000+uint64(i), 53, msg))
 		} else {
-			frames = append(frames, etherIPUDP(t, 30000+uint64(i), c.port, msg))
+			frames = append(frames, dnsEtherUDP(t, 30000+uint64(i), c.port, msg))
 		}
 	}
-	path := writePcap(t, frames)
+	path := dnsWritePcap(t, frames)
 	want := tsharkFields(t, path, dnsFields...)
 	got := ourFields(t, readPcap(t, path), dnsFields...)
 	for i := range want {
@@ -717,7 +729,7 @@ func TestDNSCraftedMatchesTshark(t *testing.T) {
 				w = want[i][j]
 			}
 			if w != got[i][j] {
-				if _, ok := dnsKnownDiffs["crafted#"+itoa(i+1)+"#"+f]; ok {
+				if _, ok := dnsKnownDiffs["crafted#"+dnsItoa(i+1)+"#"+f]; ok {
 					continue
 				}
 				t.Errorf("crafted %d (%s) %s: tshark %q, pktkit %q", i+1, dnsCrafted[i].msg[:20], f, w, got[i][j])
@@ -729,8 +741,8 @@ func TestDNSCraftedMatchesTshark(t *testing.T) {
 
 func TestDNSMulticast(t *testing.T) {
 	// LLMNR response (Scapy's LLMNRResponse) and query.
-	resp := mustHex(t, "00018000000100010000000004686f7374056c6f63616c000001000104686f7374056c6f63616c00000100010000000000040a000001")
-	p := packet.New(etherIPUDP(t, 5355, 5355, resp), 1)
+	resp := dnsMustHex(t, "00018000000100010000000004686f7374056c6f63616c000001000104686f7374056c6f63616c00000100010000000000040a000001")
+	p := packet.New(dnsEtherUDP(t, 5355, 5355, resp), 1)
 	if s, want := p.Summary(), "Ether / IP / UDP / LLMNRResponse 'host.local.' is at '10.0.0.1'"; s != want {
 		t.Errorf("summary %q, want %q", s, want)
 	}
@@ -739,25 +751,25 @@ func TestDNSMulticast(t *testing.T) {
 	}
 	for _, c := range [][2]string{{"dns.flags.conflict", "0"}, {"dns.flags.tentative", "0"}, {"dns.flags.rcode", "0"},
 		{"dns.flags.recdesired", ""}, {"dns.a", "10.0.0.1"}, {"dns.resp.class", "0x0001"}, {"dns.resp.cache_flush", ""}} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
-	q := mustHex(t, "00010000000100000000000004686f7374056c6f63616c0000010001")
-	p = packet.New(etherIPUDP(t, 5355, 5355, q), 1)
+	q := dnsMustHex(t, "00010000000100000000000004686f7374056c6f63616c0000010001")
+	p = packet.New(dnsEtherUDP(t, 5355, 5355, q), 1)
 	if s, want := p.Summary(), "Ether / IP / UDP / LLMNRQuery who has 'host.local.'"; s != want {
 		t.Errorf("summary %q, want %q", s, want)
 	}
 	// mDNS: the top bit of the class is the unicast-response or
 	// cache-flush bit.
-	m := mustHex(t, "0000 8400 0001 0001 0000 0000 0178056c6f63616c00 000c 8001 c00c 000c 8001 00000078 0009 0179056c6f63616c00")
-	p = packet.New(etherIPUDP(t, 5353, 5353, m), 1)
+	m := dnsMustHex(t, "0000 8400 0001 0001 0000 0000 0178056c6f63616c00 000c 8001 c00c 000c 8001 00000078 0009 0179056c6f63616c00")
+	p = packet.New(dnsEtherUDP(t, 5353, 5353, m), 1)
 	if s, want := p.Summary(), `Ether / IP / UDP / DNS Ans "b'y.local.'" `; s != want {
 		t.Errorf("summary %q, want %q", s, want)
 	}
 	for _, c := range [][2]string{{"dns.qry.class", "0x0001"}, {"dns.qry.qu", "1"}, {"dns.resp.class", "0x0001"},
 		{"dns.resp.cache_flush", "1"}, {"dns.ptr.domain_name", "y.local"}} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
@@ -765,11 +777,11 @@ func TestDNSMulticast(t *testing.T) {
 }
 
 func TestDNSShowRecords(t *testing.T) {
-	msg := mustHex(t, `0005 8180 0000 0002 0000 0001
+	msg := dnsMustHex(t, `0005 8180 0000 0002 0000 0001
 		0178 00 0010 0001 0000003c 0009 03616263 00 03640965
 		c00c 0101 0001 0000003c 0016 80 05 6973737565 6c657473656e63727970742e6f7267
 		00 0029 1000 00 00 8000 000c 000a 0008 0102030405060708`)
-	p := packet.New(etherIPUDP(t, 53, 40000, msg), 1)
+	p := packet.New(dnsEtherUDP(t, 53, 40000, msg), 1)
 	show := p.ShowString()
 	for _, want := range []string{
 		"###[ DNS Resource Record ]###", "type      = TXT (16)", "###[ DNS Character String ]###", "text      = abc",
@@ -785,7 +797,7 @@ func TestDNSShowRecords(t *testing.T) {
 	}
 	for _, c := range [][2]string{{"dns.txt", "abc,,d\\te"}, {"dns.txt.length", "3,0,3"}, {"dns.caa.issue", "letsencrypt.org"},
 		{"dns.caa.flags.issuer_critical", "1"}, {"dns.caa.tag_length", "5"}} {
-		if got := fieldText(t, p, c[0]); got != c[1] {
+		if got := dnsFieldText(t, p, c[0]); got != c[1] {
 			t.Errorf("%s = %q, want %q", c[0], got, c[1])
 		}
 	}
