@@ -195,7 +195,7 @@ func dnsComparable(chain string) bool {
 
 // dnsCompare compares every DNS field of a capture with tshark's, frame by
 // frame, and returns the number of compared and of differing cells.
-func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int, field, want, got string)) (cells, diffs, frames int) {
+func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int, field, want, got string)) (cells, diffs, frames, dnsFrames int) {
 	path := dnsPcapOf(t, rel)
 	fr := readPcap(t, path)
 	all := append(append([]string(nil), fields...), "frame.protocols")
@@ -214,10 +214,14 @@ func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int
 		for len(w) < len(all) {
 			w = append(w, "")
 		}
-		if !dnsComparable(w[len(fields)]) {
+		chain := w[len(fields)]
+		if !dnsComparable(chain) {
 			continue
 		}
 		frames++
+		if strings.Contains(chain, ":dns") || strings.Contains(chain, ":mdns") || strings.Contains(chain, ":llmnr") {
+			dnsFrames++
+		}
 		for j := range fields {
 			cells++
 			if w[j] != got[i][j] {
@@ -274,13 +278,13 @@ var dnsKnownDiffs = map[string]string{
 
 func TestDNSCorpusMatchesTshark(t *testing.T) {
 	files := dnsCorpusFiles(t)
-	var tc, td, tf int
+	var tc, td, tf, tdns int
 	for _, rel := range files {
 		if _, err := os.Stat(corpusPath(t, rel)); err != nil {
 			continue
 		}
 		shown := 0
-		cells, diffs, frames := dnsCompare(t, rel, dnsFields, func(frame int, field, want, got string) {
+		cells, diffs, frames, dnsFrames := dnsCompare(t, rel, dnsFields, func(frame int, field, want, got string) {
 			key := rel + "#" + dnsItoa(frame) + "#"
 			if _, ok := dnsKnownDiffs[key+field]; ok {
 				return
@@ -292,12 +296,13 @@ func TestDNSCorpusMatchesTshark(t *testing.T) {
 				t.Errorf("%s frame %d %s: tshark %q, pktkit %q", rel, frame, field, want, got)
 			}
 		})
-		t.Logf("%-75s frames %4d cells %6d differing %d", rel, frames, cells, diffs)
+		t.Logf("%-75s frames %4d (DNS %4d) cells %6d differing %d", rel, frames, dnsFrames, cells, diffs)
 		tc += cells
 		td += diffs
 		tf += frames
+		tdns += dnsFrames
 	}
-	t.Logf("total: %d files, %d frames, %d cells, %d differing", len(files), tf, tc, td)
+	t.Logf("total: %d files, %d frames (%d with DNS, mDNS or LLMNR), %d cells, %d differing", len(files), tf, tdns, tc, td)
 }
 
 func dnsItoa(i int) string {
