@@ -2,9 +2,11 @@ package layers
 
 import (
 	"errors"
+	"hash/maphash"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"pktkit/packet"
@@ -1296,11 +1298,45 @@ func dnsRRShape(typ int, rd []byte) *packet.Protocol {
 // expanded, is left out with everything after it (which becomes the
 // message's payload); a record whose rdata cannot be read is kept, and ends
 // the message.
-func dnsCounts(l *packet.Layer) (c [4]int) {
+func dnsCounts(l *packet.Layer) [4]int {
 	msg := dnsMessage(l)
 	if len(msg) < 12 {
-		return
+		return [4]int{}
 	}
+	// The walk expands names; the engine asks for the counts many times
+	// per field lookup, so the last results are kept, keyed by the
+	// message's contents (the counts depend on nothing else).
+	h := maphash.Bytes(dnsCountSeed, msg)
+	dnsCountMu.Lock()
+	for _, e := range dnsCountCache {
+		if e.hash == h && e.n == len(msg) {
+			dnsCountMu.Unlock()
+			return e.c
+		}
+	}
+	dnsCountMu.Unlock()
+	c := dnsWalk(msg)
+	dnsCountMu.Lock()
+	copy(dnsCountCache[1:], dnsCountCache[:len(dnsCountCache)-1])
+	dnsCountCache[0] = dnsCountEntry{hash: h, n: len(msg), c: c}
+	dnsCountMu.Unlock()
+	return c
+}
+
+type dnsCountEntry struct {
+	hash uint64
+	n    int
+	c    [4]int
+}
+
+var (
+	dnsCountSeed  = maphash.MakeSeed()
+	dnsCountMu    sync.Mutex
+	dnsCountCache [4]dnsCountEntry
+)
+
+// dnsWalk computes dnsCounts for a message of at least 12 bytes.
+func dnsWalk(msg []byte) (c [4]int) {
 	pos := 12
 	var d dnsName
 	for s := 0; s < 4; s++ {
@@ -1345,52 +1381,96 @@ func dnsCounts(l *packet.Layer) (c [4]int) {
 
 const dnsWalkBudget = 1 << 14
 
-// dnsRdataStops reports whether Wireshark gives up inside this rdata: a
-// name in it that cannot be expanded, or a character-string, EDNS option or
-// CAA tag longer than the rdata.
+// dnsRdataStops reports whether Wireshark gives up inside this rdata. It
+// reads typed rdata from the message whatever rdlen says, so this follows
+// its reads: a name that cannot be expanded, or fields or character-strings
+// (read while its count of rdata bytes left is not zero) or EDNS options
+// (while it is positive) that run past the message.
 func dnsRdataStops(d *dnsName, msg []byte, typ, off, rdl int) bool {
-	rd := msg[off : off+rdl]
-	badName := func(at int) bool {
+	if rdl == 0 {
+		return false // Wireshark shows no rdata
+	}
+	bad := func(at int) bool {
 		if d.steps >= dnsWalkBudget {
 			return false
 		}
-		d.expand(msg, off+at)
+		d.expand(msg, at)
 		return d.bad
 	}
-	switch p := dnsRRShape(typ, rd); p {
-	case DNSRRSOA:
-		return badName(0) || badName(dnsNameSize(rd))
-	case DNSRRMX:
-		return badName(2)
-	case DNSRRSRV:
-		return badName(6)
-	case DNSRRNSEC:
-		return badName(0)
-	case dnsRRTXT, dnsRRSPF:
-		for len(rd) > 0 {
-			k := 1 + int(rd[0])
-			if k > len(rd) {
+	switch typ {
+	case 1:
+		return off+4 > len(msg)
+	case 28:
+		return off+16 > len(msg)
+	case 2, 3, 4, 5, 7, 8, 9, 12, 39, 47:
+		return bad(off)
+	case 6:
+		if bad(off) {
+			return true
+		}
+		m := off + d.used
+		if bad(m) {
+			return true
+		}
+		return m+d.used+20 > len(msg)
+	case 15:
+		return off+2 > len(msg) || bad(off+2)
+	case 33:
+		return off+6 > len(msg) || bad(off+6)
+	case 16, 99:
+		for p, rl := off, rdl; rl != 0; {
+			if p >= len(msg) {
 				return true
 			}
-			rd = rd[k:]
-		}
-	case DNSRROPT:
-		for len(rd) > 0 {
-			if len(rd) < 4 || 4+dnsU16(rd[2:]) > len(rd) {
+			k := int(msg[p])
+			if p+1+k > len(msg) {
 				return true
 			}
-			rd = rd[4+dnsU16(rd[2:]):]
+			p += 1 + k
+			rl -= 1 + k
 		}
-	case DNSRR:
-		if typ == 257 && rdl > 0 {
-			return true // CAA tag past the rdata
-		}
-	default:
-		for _, t := range dnsNameTypes {
-			if p == dnsRRName[t] {
-				return badName(0)
+	case 41:
+		for p, rl := off, rdl; rl > 0; {
+			if p+4 > len(msg) {
+				return true
 			}
+			k := dnsU16(msg[p+2:])
+			if p+4+k > len(msg) {
+				return true
+			}
+			p += 4 + k
+			rl -= 4 + k
 		}
+	case 257:
+		return rdl < 2 || 2+int(msg[off+1]) > rdl
+	case 38: // A6: prefix length, address suffix, prefix name
+		pl := int(msg[off])
+		cnt := 0
+		if pl > 128 {
+			cnt = 16 // Wireshark's unsigned arithmetic: it reads 16 bytes, then shows 8177
+		} else if pl < 128 {
+			cnt = (128-pl-1)/8 + 1
+		}
+		if off+1+cnt > len(msg) || (pl > 0 && bad(off+1+cnt)) {
+			return true
+		}
+		return pl > 128 && off+1+8177 > len(msg)
+	case 14, 17: // MINFO, RP: two names
+		if bad(off) {
+			return true
+		}
+		return bad(off + d.used)
+	case 18, 21, 36: // AFSDB, RT, KX: 16 bits then a name
+		return off+2 > len(msg) || bad(off+2)
+	case 26: // PX: preference and two names
+		if off+2 > len(msg) || bad(off+2) {
+			return true
+		}
+		return bad(off + 2 + d.used)
+	case 23, 30, 249, 250: // NSAP-PTR, NXT, TKEY, TSIG: a name first
+		return bad(off)
+	case 24, 46: // SIG, RRSIG: 18 bytes then the signer's name
+		return off+18 > len(msg) || bad(off+18)
 	}
 	return false
 }
@@ -1525,6 +1605,14 @@ func dnsTable(name, abbrev, long, title string, kind dnsKind) *packet.Protocol {
 		Name: name, Abbrev: abbrev, Long: long, Title: title, Fields: fs, Virtual: vs,
 		Auto: dnsAuto,
 	}
+	// Wireshark reads the ID and flags before it shows anything: a shorter
+	// message is plain data.
+	p.Dispatch = func(b []byte) *packet.Protocol {
+		if len(b) < base+4 {
+			return packet.Raw
+		}
+		return nil
+	}
 	if kind == dnsLLMNR {
 		p.Summary = dnsLLMNRSummary
 	} else {
@@ -1569,7 +1657,10 @@ var (
 
 func init() {
 	LLMNRQuery.Dispatch = func(b []byte) *packet.Protocol {
-		if len(b) > 2 && b[2]&0x80 != 0 {
+		if len(b) < 4 {
+			return packet.Raw
+		}
+		if b[2]&0x80 != 0 {
 			return LLMNRResponse
 		}
 		return nil
