@@ -207,6 +207,11 @@ func (p *Packet) index() {
 		}
 		proto = next
 	}
+	if proto != nil && off < end && len(p.layers) >= maxLayers {
+		// Too deep to be real: keep the rest as data, marked.
+		p.layers = append(p.layers, Layer{Proto: Raw, Data: data[off:end], Off: off, HdrLen: end - off, pkt: p,
+			Index: len(p.layers), Top: len(p.layers), errKind: errMalformed, errMsg: "more than 64 layers", errOff: off})
+	}
 	for nb > 0 {
 		nb--
 		e := p.bounds[nb]
