@@ -21,11 +21,11 @@ const (
 type greOpt struct {
 	size    int
 	hex     bool
-	present func(b0 byte) bool
+	present func(flags []byte) bool // the first two bytes of the header
 }
 
 func (c greOpt) Size(l *packet.Layer, b []byte) int {
-	if c.present(l.Data[0]) {
+	if c.present(l.Data[:2]) {
 		return c.size
 	}
 	return 0
@@ -159,15 +159,15 @@ var GRE = packet.Register(&packet.Protocol{
 		{Name: "flags", WS: "gre.flags.reserved", Type: packet.Uint, Bits: 5},
 		{Name: "version", WS: "gre.flags.version", Type: packet.Uint, Bits: 3},
 		{Name: "proto", WS: "gre.proto", Type: packet.Uint, Bits: 16, Enum: etherTypes, Base: packet.Hex, Hex: true},
-		greOptField("chksum", greOpt{2, true, func(b byte) bool { return b&(greC|greR) != 0 }},
+		greOptField("chksum", greOpt{2, true, func(f []byte) bool { return f[0]&(greC|greR) != 0 }},
 			func(s *packet.Spec) bool { return specFlag(s, "chksum_present") || specFlag(s, "routing_present") }),
-		greOptField("offset", greOpt{2, true, func(b byte) bool { return b&(greC|greR) != 0 }},
+		greOptField("offset", greOpt{2, true, func(f []byte) bool { return f[0]&(greC|greR) != 0 }},
 			func(s *packet.Spec) bool {
 				return specFlag(s, "chksum_present") || specFlag(s, "routing_present") || specGiven(s, "chksum")
 			}),
-		greOptField("key", greOpt{4, true, func(b byte) bool { return b&greK != 0 }},
+		greOptField("key", greOpt{4, true, func(f []byte) bool { return f[0]&greK != 0 }},
 			func(s *packet.Spec) bool { return specFlag(s, "key_present") }),
-		greOptField("sequence_number", greOpt{4, true, func(b byte) bool { return b&greS != 0 }},
+		greOptField("sequence_number", greOpt{4, true, func(f []byte) bool { return f[0]&greS != 0 }},
 			func(s *packet.Spec) bool { return specFlag(s, "seqnum_present") }),
 	},
 	Virtual: []*packet.Virtual{
@@ -217,9 +217,9 @@ var GREPPTP = packet.Register(&packet.Protocol{
 		{Name: "proto", WS: "gre.proto", Type: packet.Uint, Bits: 16, Default: 0x880b, Enum: etherTypes, Base: packet.Hex, Hex: true},
 		{Name: "payload_len", WS: "gre.key.payload_length", Type: packet.Uint, Bits: 16, Auto: true},
 		{Name: "call_id", WS: "gre.key.call_id", Type: packet.Uint, Bits: 16},
-		greOptField("sequence_number", greOpt{4, true, func(b byte) bool { return b&greS != 0 }},
+		greOptField("sequence_number", greOpt{4, true, func(f []byte) bool { return f[0]&greS != 0 }},
 			func(s *packet.Spec) bool { return specFlag(s, "seqnum_present") }),
-		greOptField("ack_number", greOpt{4, true, func(byte) bool { return false }},
+		greOptField("ack_number", greOpt{4, true, func(f []byte) bool { return f[1]&0x80 != 0 }},
 			func(s *packet.Spec) bool { return specFlag(s, "acknum_present") }),
 	},
 	Virtual: []*packet.Virtual{
