@@ -1539,7 +1539,7 @@ func dnsHeader(kind dnsKind, base int) ([]*packet.Field, []*packet.Virtual) {
 	}
 	// flagIf shows a flag bit (or the rcode) only when Wireshark does.
 	flagIf := func(ws string, shift uint, mask int, when func(f int) bool) *packet.Virtual {
-		return &packet.Virtual{WS: ws, Type: packet.Uint, Bits: 16, Get: func(l *packet.Layer) (packet.Value, bool) {
+		return &packet.Virtual{WS: ws, Type: packet.Uint, Bits: 16, Need: base + 4, Get: func(l *packet.Layer) (packet.Value, bool) {
 			f, ok := flags(l)
 			if !ok || !when(f) {
 				return packet.Value{}, false
@@ -1551,7 +1551,7 @@ func dnsHeader(kind dnsKind, base int) ([]*packet.Field, []*packet.Virtual) {
 	// Section counts are named after the sections of an UPDATE (RFC 2136)
 	// when the opcode is 5.
 	countV := func(ws string, i int, update bool) *packet.Virtual {
-		return &packet.Virtual{WS: ws, Type: packet.Uint, Bits: 16, Get: func(l *packet.Layer) (packet.Value, bool) {
+		return &packet.Virtual{WS: ws, Type: packet.Uint, Bits: 16, Need: base + 4, Get: func(l *packet.Layer) (packet.Value, bool) {
 			f, ok := flags(l)
 			o := base + 4 + 2*i
 			if !ok || len(l.Data) < o+2 || (f>>11&15 == 5) != update {
@@ -1561,7 +1561,7 @@ func dnsHeader(kind dnsKind, base int) ([]*packet.Field, []*packet.Virtual) {
 		}}
 	}
 	vs := []*packet.Virtual{
-		{WS: "dns.flags", Type: packet.Uint, Bits: 16, Base: packet.Hex, Digits: 4,
+		{WS: "dns.flags", Type: packet.Uint, Bits: 16, Base: packet.Hex, Digits: 4, Need: base + 4,
 			Get: func(l *packet.Layer) (packet.Value, bool) {
 				f, ok := flags(l)
 				if !ok {

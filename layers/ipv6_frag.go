@@ -24,6 +24,9 @@ var IPv6ExtHdrFragment = packet.Register(&packet.Protocol{
 		}
 		return l.NextByKeys()
 	},
+	// A first fragment with more to come carries only part of the upper
+	// datagram.
+	Partial:     func(l *packet.Layer) bool { return l.Data[3]&1 != 0 },
 	Pseudo:      pseudoBelow,
 	LayerPseudo: layerPseudoBelow,
 })

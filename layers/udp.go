@@ -24,7 +24,12 @@ var UDP = packet.Register(&packet.Protocol{
 		}
 		return n
 	},
-	Next: func(l *packet.Layer) *packet.Protocol { return portNext(l, udpSport, udpDport) },
+	Next: func(l *packet.Layer) *packet.Protocol {
+		if int(l.Data[4])<<8|int(l.Data[5]) < 8 {
+			return nil // a bogus length: Wireshark dissects no payload
+		}
+		return portNext(l, udpSport, udpDport)
+	},
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		return appendPorts(append(dst, "UDP "...), l)
 	},

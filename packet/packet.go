@@ -170,6 +170,9 @@ func (p *Packet) index() {
 		}
 		if proto.Bound != nil {
 			if b := proto.Bound(l); b >= 0 {
+				// A length field of its own: what it bounds is whole
+				// again, even inside a fragment.
+				partial = false
 				if b < hl {
 					l.setErr(errMalformed, hl, "length field is shorter than the header", b, hl)
 					return
