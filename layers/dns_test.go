@@ -198,7 +198,7 @@ func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int
 	path := dnsPcapOf(t, rel)
 	fr := readPcap(t, path)
 	all := append(append([]string(nil), fields...), "frame.protocols")
-	want, err := dnsTsharkRows(path, all...)
+	want, err := tsharkRun(path, false, all...)
 	if err != nil {
 		t.Logf("%s: skipped, tshark: %v", rel, err)
 		return
@@ -230,27 +230,6 @@ func dnsCompare(t *testing.T, rel string, fields []string, report func(frame int
 		}
 	}
 	return
-}
-
-// dnsTsharkRows is tsharkFields that reports tshark's failure (a capture it
-// cannot read to the end) instead of failing the test.
-func dnsTsharkRows(path string, fields ...string) ([][]string, error) {
-	args := []string{"-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE",
-		"-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	cmd := exec.Command("tshark", args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, err
-	}
-	var rows [][]string
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		rows = append(rows, strings.Split(line, "\t"))
-	}
-	return rows, nil
 }
 
 // dnsKnownDiffs are the remaining differences, each with its reason

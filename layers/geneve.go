@@ -83,7 +83,7 @@ var GENEVE = packet.Register(&packet.Protocol{
 		}},
 	},
 	Next: func(l *packet.Layer) *packet.Protocol {
-		return tunEtherType(l.Proto, "proto", uint64(l.Data[2])<<8|uint64(l.Data[3]))
+		return etherTypeNext(l.Proto, "proto", uint64(l.Data[2])<<8|uint64(l.Data[3]))
 	},
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		dst = append(dst, "GENEVE (vni=0x"...)
@@ -101,7 +101,7 @@ var GENEVE = packet.Register(&packet.Protocol{
 	},
 	Auto: func(b *packet.BuildLayer) {
 		b.SetAuto("optionlen", uint64(b.HdrEnd-b.Start-8)/4)
-		tunEtherTypeAuto(b, "proto")
+		etherTypeAuto(b, "proto")
 	},
 })
 

@@ -87,33 +87,6 @@ func hasIPv6(path string) bool {
 	return false
 }
 
-// tsharkRows runs tshark like tsharkFields but returns an error instead of
-// failing (so it can run on several goroutines) and accepts the exit
-// status tshark gives for a capture cut short in the middle of a record.
-func ipv6TsharkRows(path string, fields ...string) ([][]string, error) {
-	args := []string{"-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE",
-		"-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	cmd := exec.Command("tshark", args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := cmd.Output()
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
-			return nil, err
-		}
-	}
-	var rows [][]string
-	if len(out) == 0 {
-		return rows, nil
-	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		rows = append(rows, strings.Split(line, "\t"))
-	}
-	return rows, nil
-}
-
 // ipv6Agreement is the outcome of comparing one capture.
 type ipv6Agreement struct {
 	file              string
@@ -153,7 +126,7 @@ func foreignPath(protos string) bool {
 // the frames where tshark or pktkit shows any of them.
 func compareIPv6Capture(rel, path string, frames []frame) ipv6Agreement {
 	r := ipv6Agreement{file: rel}
-	want, err := ipv6TsharkRows(path, append([]string{"frame.cap_len", "frame.protocols"}, ipv6CorpusFields...)...)
+	want, err := tsharkRun(path, true, append([]string{"frame.cap_len", "frame.protocols"}, ipv6CorpusFields...)...)
 	if err != nil {
 		r.skipped = "tshark: " + err.Error()
 		return r

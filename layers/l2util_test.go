@@ -114,7 +114,8 @@ func compareFileFirst(t *testing.T, path string, all, first []string) agreement 
 	if len(frames) == 0 {
 		return agreement{}
 	}
-	want, err := l2TsharkRows(t, path, fields...)
+	requireTshark(t)
+	want, err := tsharkRun(path, false, fields...)
 	if err != nil {
 		t.Logf("%s: tshark cannot read it (%v); skipped", filepath.Base(path), err)
 		return agreement{}
@@ -144,31 +145,6 @@ func compareFileFirst(t *testing.T, path string, all, first []string) agreement 
 		}
 	}
 	return a
-}
-
-// l2TsharkRows is tsharkFields returning tshark's failure (on a capture it
-// cannot read) instead of failing the test.
-func l2TsharkRows(t testing.TB, path string, fields ...string) ([][]string, error) {
-	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not installed")
-	}
-	args := []string{"-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE",
-		"-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	cmd := exec.Command("tshark", args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, err
-	}
-	var rows [][]string
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		rows = append(rows, strings.Split(line, "\t"))
-	}
-	return rows, nil
 }
 
 // nonEmpty counts the cells our side filled in (to be sure a comparison

@@ -51,37 +51,6 @@ func tunIPByVersion(b []byte) *packet.Protocol {
 	return nil
 }
 
-// tunEtherType returns the protocol an EtherType-valued field names: the
-// table's own bindings first, then Ether's (IPv6, ARP, 802.1Q, bound under
-// Ether in their own files), as Wireshark's ethertype table does.
-func tunEtherType(p *packet.Protocol, field string, v uint64) *packet.Protocol {
-	if q := p.BoundTo(field, v); q != nil {
-		return q
-	}
-	return Ether.BoundTo("type", v)
-}
-
-// tunEtherTypeAuto fills an EtherType-valued field the user left unset from
-// the layer built above when the table has no binding of its own for it
-// (Ether's bindings: IPv6 above Geneve gives 0x86dd).
-func tunEtherTypeAuto(b *packet.BuildLayer, field string) {
-	if b.IsSet(field) || b.Over == nil {
-		return
-	}
-	up := b.Over.Spec.Proto
-	for _, bd := range b.Spec.Proto.Bindings() {
-		if bd.Field == field && bd.Upper == up {
-			return // encoded from the binding already
-		}
-	}
-	for _, bd := range Ether.Bindings() {
-		if bd.Field == "type" && bd.Upper == up {
-			b.SetAuto(field, bd.Value)
-			return
-		}
-	}
-}
-
 // tunBindPort binds upper under UDP's port unless another file has bound
 // that port already.
 func tunBindPort(port uint64, upper *packet.Protocol) {
