@@ -15,8 +15,10 @@ var geneveFields = []string{"geneve.version", "geneve.option.length", "geneve.fl
 // TestGeneveCorpus compares Geneve and the packets it carries with tshark
 // on the corpus captures that hold it.
 func TestGeneveCorpus(t *testing.T) {
-	// Geneve in UDP whose length field is 0 over IPv4 (big TCP): Wireshark
-	// stops at the bogus UDP length, the UDP table reads on.
+	// Big TCP: Geneve in UDP whose length field is 0 over IPv4, where
+	// Wireshark stops at the bogus UDP length and the UDP table reads on;
+	// over IPv6 whose payload length is 0 without a jumbo option, where
+	// Wireshark gives UDP no bytes and the IPv6 table all of them.
 	bigtcp := map[string]bool{"1:*": true}
 	tunCorpus(t, []string{
 		"libpcap/tests/filter/geneve.pcap",
@@ -38,6 +40,8 @@ func TestGeneveCorpus(t *testing.T) {
 	}, map[string]map[string]bool{
 		"tcpdump/tests/bigtcp-ipv4-geneve-ipv4.pcap": bigtcp,
 		"tcpdump/tests/bigtcp-ipv4-geneve-ipv6.pcap": bigtcp,
+		"tcpdump/tests/bigtcp-ipv6-geneve-ipv4.pcap": bigtcp,
+		"tcpdump/tests/bigtcp-ipv6-geneve-ipv6.pcap": bigtcp,
 	}, tunFields(geneveFields, tunBase)...)
 }
 

@@ -36,6 +36,9 @@ func TestGTPCorpus(t *testing.T) {
 		// gtpv2.mp, which one table field cannot.
 		"pcapplusplus/Tests/Packet++Test/PacketExamples/gtpv2.pcap": {"2:gtpv2.mp": true, "5:gtpv2.mp": true, "6:gtpv2.mp": true},
 		"ndpi/tests/cfgs/default/pcap/gtp_false_positive.pcapng":    {"7:gtpv2.mp": true},
+		// A GTP' data record transfer: its records (not dissected) hold
+		// another gtp.length.
+		"ndpi/tests/cfgs/default/pcap/gtp_prime.pcapng": {"1:gtp.length": true},
 	}
 	tunCorpus(t, []string{
 		"arkime/tests/pcap/gtp-u.pcap",
