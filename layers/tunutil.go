@@ -82,14 +82,6 @@ func tunEtherTypeAuto(b *packet.BuildLayer, field string) {
 	}
 }
 
-// tunBindPort binds upper under UDP's port unless another file has bound
-// that port already.
-func tunBindPort(port uint64, upper *packet.Protocol) {
-	if UDP.BoundTo("port", port) == nil {
-		bindPort(UDP, port, upper)
-	}
-}
-
 // tunUint reads a big-endian integer of len(b) bytes.
 func tunUint(b []byte) uint64 {
 	var u uint64
