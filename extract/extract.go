@@ -8,21 +8,18 @@ import (
 	"pktkit/packet"
 )
 
-// Columns is a compiled list of fields. A row is built in one pass over the
-// packet's layers: each layer feeds the columns its protocol holds. Columns
-// keeps scratch buffers, so one Columns serves one goroutine; Clone it for
-// others.
+// Columns is a compiled list of fields. Each column knows, as a bit set
+// over protocol IDs, which layers can hold its field, so a row is built
+// column by column straight into the output without per-layer lookups.
 type Columns struct {
 	Names []string
 	// Sep separates columns (tab by default); Agg separates repeated
 	// occurrences of a field (comma by default).
 	Sep, Agg byte
 
-	refs    []*packet.FieldRef
-	byProto [][]int32 // protocol ID → columns fed by layers of that protocol
-	nested  []int32   // columns found through list elements or frame data
-	bufs    [][]byte  // per-column scratch
-	seen    []bool
+	refs   []*packet.FieldRef
+	masks  [][]uint64 // per column: protocol IDs whose layers hold the field
+	nested []bool     // per column: found through list elements or frame data
 }
 
 // Compile resolves field names (Wireshark names, Scapy-style aliases such as
@@ -42,29 +39,23 @@ func Compile(names []string) (*Columns, error) {
 }
 
 func (c *Columns) prepare() {
-	c.byProto = make([][]int32, packet.NumProtocols())
-	c.nested = nil
+	words := (packet.NumProtocols() + 63) / 64
+	c.masks = make([][]uint64, len(c.refs))
+	c.nested = make([]bool, len(c.refs))
 	for i, r := range c.refs {
-		if r.Nested() {
-			c.nested = append(c.nested, int32(i))
-			continue
-		}
+		c.masks[i] = make([]uint64, words)
+		c.nested[i] = r.Nested()
 		for _, p := range r.Protocols() {
-			c.byProto[p.ID()] = append(c.byProto[p.ID()], int32(i))
+			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
 		}
 	}
-	c.bufs = make([][]byte, len(c.refs))
-	for i := range c.bufs {
-		c.bufs[i] = make([]byte, 0, 64)
-	}
-	c.seen = make([]bool, len(c.refs))
 }
 
-// Clone returns an independent copy for use in another goroutine.
+// Clone returns a copy for use in another goroutine (Columns holds no
+// scratch state, so this is cheap).
 func (c *Columns) Clone() *Columns {
-	d := &Columns{Names: c.Names, Sep: c.Sep, Agg: c.Agg, refs: c.refs}
-	d.prepare()
-	return d
+	d := *c
+	return &d
 }
 
 // AppendHeader appends the header row (field names) and a newline.
@@ -81,40 +72,34 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // AppendRow appends one packet's row and a newline. It does not allocate
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
-	for i := range c.bufs {
-		c.bufs[i] = c.bufs[i][:0]
-		c.seen[i] = false
-	}
 	ls := p.Layers()
-	for li := range ls {
-		l := &ls[li]
-		id := l.Proto.ID()
-		if id >= len(c.byProto) {
-			continue
-		}
-		for _, col := range c.byProto[id] {
-			b := c.bufs[col]
-			n := len(b)
-			if c.seen[col] {
-				b = append(b, c.Agg)
-			}
-			b, ok := c.refs[col].AppendLayer(b, l)
-			if !ok {
-				b = b[:n]
-			} else {
-				c.seen[col] = true
-			}
-			c.bufs[col] = b
-		}
-	}
-	for _, col := range c.nested {
-		c.bufs[col] = p.AppendField(c.bufs[col], c.refs[col], c.Agg)
-	}
-	for i := range c.bufs {
+	for i, r := range c.refs {
 		if i > 0 {
 			dst = append(dst, c.Sep)
 		}
-		dst = append(dst, c.bufs[i]...)
+		if c.nested[i] {
+			dst = p.AppendField(dst, r, c.Agg)
+			continue
+		}
+		mask := c.masks[i]
+		first := true
+		for li := range ls {
+			l := &ls[li]
+			id := l.Proto.ID()
+			if id/64 >= len(mask) || mask[id/64]&(1<<(id%64)) == 0 {
+				continue
+			}
+			n := len(dst)
+			if !first {
+				dst = append(dst, c.Agg)
+			}
+			var ok bool
+			if dst, ok = r.AppendLayer(dst, l); ok {
+				first = false
+			} else {
+				dst = dst[:n]
+			}
+		}
 	}
 	return append(dst, '\n')
 }

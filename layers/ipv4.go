@@ -95,8 +95,9 @@ var IP = packet.Register(&packet.Protocol{
 		if (uint16(l.Data[6])<<8|uint16(l.Data[7]))&0x1fff != 0 {
 			return nil
 		}
-		return l.Proto.BoundTo("proto", uint64(l.Data[9]))
+		return l.Proto.BoundID(protoKey, uint64(l.Data[9]))
 	},
+	Partial: func(l *packet.Layer) bool { return l.Data[6]&0x20 != 0 }, // more fragments
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		dst = appendAddr4(dst, l.Data[12:16])
 		dst = append(dst, " > "...)

@@ -3,6 +3,7 @@ package layers_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,4 +167,14 @@ func checkRebuild(t *testing.T, frames []frame) {
 			t.Errorf("packet %d: rebuild differs\n got %x\nwant %x", i+1, out, fr.data)
 		}
 	}
+}
+
+// mustHex decodes a hex string, ignoring white space.
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -28,17 +28,23 @@ func portNext(l *packet.Layer, sport, dport *packet.Field) *packet.Protocol {
 	}
 	p := l.Proto
 	if lo != 0 {
-		if q := p.BoundTo("port", lo); q != nil {
+		if q := p.BoundID(portKey, lo); q != nil {
 			return q
 		}
 	}
 	if hi != 0 {
-		if q := p.BoundTo("port", hi); q != nil {
+		if q := p.BoundID(portKey, hi); q != nil {
 			return q
 		}
 	}
 	return nil
 }
+
+// portKey and protoKey are the interned binding keys used on hot paths.
+var (
+	portKey  = packet.KeyID("port")
+	protoKey = packet.KeyID("proto")
+)
 
 // bindPort binds a protocol to a TCP or UDP port (both directions), and to
 // dport for building.

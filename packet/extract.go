@@ -107,8 +107,12 @@ func occurLayer(l *Layer, r *FieldRef, fn func(l *Layer, v Value) bool) bool {
 // value reads the referenced field from a layer of its protocol.
 func (r *FieldRef) value(l *Layer) (Value, bool) {
 	if r.Virtual != nil {
-		if len(l.Data) < l.Proto.staticLen {
-			return Value{}, false // a virtual may read the whole static prefix
+		need := r.Virtual.Need
+		if need == 0 {
+			need = l.Proto.staticLen
+		}
+		if len(l.Data) < need {
+			return Value{}, false
 		}
 		return r.Virtual.Get(l)
 	}
@@ -227,6 +231,31 @@ func (r *FieldRef) Nested() bool { return r.Proto == Frame || len(r.containers()
 func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 	m := r.matches(l.Proto)
 	if m == nil {
+		return dst, false
+	}
+	if f := m.Field; f != nil && m.Bit == 0 && f.fast != fastNone {
+		// Byte-aligned field at a fixed offset: format straight from the
+		// bytes.
+		o := f.bitOff >> 3
+		d := l.Data
+		switch f.fast {
+		case fastIPv4:
+			if o+4 <= len(d) {
+				return appendIPv4(dst, d[o], d[o+1], d[o+2], d[o+3]), true
+			}
+		case fastU8:
+			if o < len(d) {
+				return appendDec(dst, uint64(d[o])), true
+			}
+		case fastU16:
+			if o+2 <= len(d) {
+				return appendDec(dst, uint64(d[o])<<8|uint64(d[o+1])), true
+			}
+		case fastU32:
+			if o+4 <= len(d) {
+				return appendDec(dst, uint64(d[o])<<24|uint64(d[o+1])<<16|uint64(d[o+2])<<8|uint64(d[o+3])), true
+			}
+		}
 		return dst, false
 	}
 	v, ok := m.value(l)

@@ -93,6 +93,7 @@ type Field struct {
 	proto  *Protocol
 	index  int
 	bitOff int // static bit offset from the layer start, -1 if it depends on earlier fields
+	fast   fastKind
 }
 
 // Proto returns the protocol this field belongs to.

@@ -18,6 +18,9 @@ type Packet struct {
 	bounds  [8]int
 	indexed bool
 	frame   Layer // the frame pseudo-layer handed to frame.* fields
+
+	linkFor   uint32 // link type whose first protocol is cached in linkProto
+	linkProto *Protocol
 }
 
 // New returns a packet over data (not copied) for a capture link type.
@@ -118,7 +121,11 @@ func (p *Packet) index() {
 	p.indexed = true
 	p.layers = p.arr[:0]
 	data := p.Data
-	proto := linkTypes[p.LinkType]
+	proto := p.linkProto
+	if p.linkFor != p.LinkType || proto == nil {
+		proto = linkTypes[p.LinkType]
+		p.linkFor, p.linkProto = p.LinkType, proto
+	}
 	if proto == nil {
 		if fn := linkFuncs[p.LinkType]; fn != nil {
 			if proto = fn(data); proto == nil {
@@ -128,23 +135,31 @@ func (p *Packet) index() {
 	}
 	if proto == nil {
 		p.layers = append(p.layers, Layer{Proto: Raw, Data: data, HdrLen: len(data), pkt: p,
-			errKind: errUnsupported, errMsg: "unsupported link type " + linkTypeName(p.LinkType)})
+			errKind: errUnsupported, errMsg: "unsupported link type"})
 		return
 	}
 	off, end, nb := 0, len(data), 0
 	rep := max(p.OrigLen, len(data)) // end of the data as length fields report it
 	quoted := false                  // a layer below quotes the rest
+	partial := false                 // a layer below carries only a fragment of the rest
 	for proto != nil && off < end && len(p.layers) < maxLayers {
 		if proto.Dispatch != nil {
 			if q := proto.Dispatch(data[off:end]); q != nil {
 				proto = q
 			}
 		}
-		p.layers = append(p.layers, Layer{Proto: proto, Data: data[off:end], Off: off, Reported: rep - off, pkt: p, quoted: quoted})
-		l := &p.layers[len(p.layers)-1]
+		// Fill the slot in place: the error fields are read only when
+		// errKind is set, and setErr sets them all.
+		n := len(p.layers)
+		if n == cap(p.layers) {
+			p.layers = append(p.layers, Layer{})
+		} else {
+			p.layers = p.layers[:n+1]
+		}
+		l := &p.layers[n]
+		l.Proto, l.Data, l.Off, l.Reported, l.pkt, l.quoted = proto, data[off:end], off, rep-off, p, quoted
+		l.HdrLen, l.Index, l.Top, l.errKind, l.partial = 0, n, n, 0, partial
 		quoted = quoted || proto.Quotes
-		l.Index = len(p.layers) - 1
-		l.Top = l.Index
 		hl := l.measure()
 		l.HdrLen = hl
 		if l.errKind != 0 {
@@ -179,6 +194,9 @@ func (p *Packet) index() {
 				return
 			}
 		}
+		if proto.Partial != nil && !partial {
+			partial = proto.Partial(l)
+		}
 		off += hl
 		if off >= end {
 			break
@@ -188,6 +206,11 @@ func (p *Packet) index() {
 			next = Raw
 		}
 		proto = next
+	}
+	if proto != nil && off < end && len(p.layers) >= maxLayers {
+		// Too deep to be real: keep the rest as data, marked.
+		p.layers = append(p.layers, Layer{Proto: Raw, Data: data[off:end], Off: off, HdrLen: end - off, pkt: p,
+			Index: len(p.layers), Top: len(p.layers), errKind: errMalformed, errMsg: "more than 64 layers", errOff: off})
 	}
 	for nb > 0 {
 		nb--
@@ -227,7 +250,7 @@ func (l *Layer) NextByKeys() *Protocol {
 		if _, _, ok := l.fieldPos(f); !ok {
 			continue
 		}
-		if q := p.bindings[bindKey{p.keyIDs[i], l.Uint(f)}]; q != nil {
+		if q := p.bindings.get(bindKey{p.keyIDs[i], l.Uint(f)}); q != nil {
 			return q
 		}
 	}
@@ -250,6 +273,7 @@ type Layer struct {
 
 	pkt     *Packet
 	quoted  bool
+	partial bool
 	errKind uint8
 	errOff  int
 	errMsg  string
@@ -295,6 +319,9 @@ func (l *Layer) Err() error {
 		return nil
 	}
 	reason := l.errMsg
+	if l.errKind == errUnsupported && l.pkt != nil {
+		reason += " " + linkTypeName(l.pkt.LinkType)
+	}
 	if l.errKind == errTruncated {
 		reason = fmt.Sprintf("%s: need %d bytes, have %d", l.errMsg, l.need, l.have)
 	}
@@ -312,6 +339,11 @@ func (l *Layer) Malformed() bool { return l.errKind != 0 }
 // transport header an ICMP error carries). Tables use it to show only what
 // the quote holds, as Wireshark does in error packets.
 func (l *Layer) Quoted() bool { return l.quoted }
+
+// Partial reports whether the layer lies in a fragment of a larger datagram
+// (above an IPv4 first fragment, say): its length fields describe the whole,
+// not what is here, so Wireshark omits what it would compute from them.
+func (l *Layer) Partial() bool { return l.partial }
 
 // Packet returns the packet the layer belongs to.
 func (l *Layer) Packet() *Packet { return l.pkt }
@@ -443,7 +475,7 @@ func (l *Layer) fieldPos(f *Field) (off, width int, ok bool) {
 		off, width = f.bitOff, f.fixedBits()
 	} else {
 		if len(l.Data) < l.Proto.staticLen {
-			// Len rules may read the whole static prefix.
+			// A layer cut short in its fixed part: Len rules may not run.
 			return 0, 0, false
 		}
 		pos := l.Proto.staticLen * 8

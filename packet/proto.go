@@ -40,6 +40,11 @@ type Protocol struct {
 	// default Next ("type" for Ethernet).
 	Keys []string
 
+	// Partial reports whether the layer's payload is only a fragment of
+	// the upper datagram (an IPv4 first fragment); layers above it are then
+	// Partial.
+	Partial func(l *Layer) bool
+
 	// Summary appends a one-line summary (Scapy's mysummary) to dst.
 	Summary func(dst []byte, l *Layer) []byte
 
@@ -76,7 +81,7 @@ type Protocol struct {
 	keyIDs    []uint32
 	bindNames []string // key names bound on this protocol, for BoundTo
 	bindIDs   []uint32
-	bindings  map[bindKey]*Protocol
+	bindings  bindTable
 	binds     []Binding
 	heur      []Heuristic
 }
@@ -88,8 +93,11 @@ type Virtual struct {
 	Bits   int
 	Base   Base
 	Digits int
-	Get    func(l *Layer) (Value, bool)
-	proto  *Protocol
+	// Need is how many bytes of the layer Get reads; the engine calls Get
+	// only when they are there. Zero means the protocol's fixed part.
+	Need  int
+	Get   func(l *Layer) (Value, bool)
+	proto *Protocol
 }
 
 // Heuristic guesses the payload's protocol from its bytes when no binding
@@ -103,6 +111,35 @@ type Heuristic struct {
 type bindKey struct {
 	key   uint32
 	value uint64
+}
+
+// bindTable maps binding keys to protocols. Keys whose value fits in 48
+// bits (all real ones: EtherTypes, protocol numbers, ports) live in a map
+// keyed by one uint64, which Go hashes fastest.
+type bindTable struct {
+	small map[uint64]*Protocol
+	large map[bindKey]*Protocol
+}
+
+func (t *bindTable) get(k bindKey) *Protocol {
+	if k.value < 1<<48 {
+		return t.small[uint64(k.key)<<48|k.value]
+	}
+	return t.large[k]
+}
+
+func (t *bindTable) set(k bindKey, p *Protocol) {
+	if k.value < 1<<48 {
+		if t.small == nil {
+			t.small = map[uint64]*Protocol{}
+		}
+		t.small[uint64(k.key)<<48|k.value] = p
+		return
+	}
+	if t.large == nil {
+		t.large = map[bindKey]*Protocol{}
+	}
+	t.large[k] = p
 }
 
 // keyIDs interns binding key names so lookups hash no strings.
@@ -170,6 +207,9 @@ func Register(p *Protocol) *Protocol {
 			panic("packet: " + p.Name + "." + f.Name + ": custom field without Codec")
 		}
 	}
+	for _, f := range p.Fields {
+		f.fast = fastKindOf(f)
+	}
 	// staticLen counts whole bytes of the static prefix.
 	p.staticLen = off / 8
 	if off%8 != 0 && p.nStatic == len(p.Fields) {
@@ -182,9 +222,6 @@ func Register(p *Protocol) *Protocol {
 		}
 		p.keyFields = append(p.keyFields, f)
 		p.keyIDs = append(p.keyIDs, internKey(k))
-	}
-	if p.bindings == nil {
-		p.bindings = map[bindKey]*Protocol{}
 	}
 	if !p.Element {
 		if _, dup := protos[p.Name]; dup {
@@ -281,9 +318,6 @@ func (p *Protocol) String() string { return p.Name }
 func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if lower.bindings == nil {
-		lower.bindings = map[bindKey]*Protocol{}
-	}
 	k := bindKey{internKey(field), value}
 	known := false
 	for _, n := range lower.bindNames {
@@ -293,8 +327,8 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 		lower.bindNames = append(lower.bindNames, field)
 		lower.bindIDs = append(lower.bindIDs, k.key)
 	}
-	if _, ok := lower.bindings[k]; !ok {
-		lower.bindings[k] = upper
+	if lower.bindings.get(k) == nil {
+		lower.bindings.set(k, upper)
 	}
 	lower.binds = append(lower.binds, Binding{Lower: lower, Upper: upper, Field: field, Value: value})
 }
@@ -303,10 +337,24 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 func (p *Protocol) BoundTo(field string, value uint64) *Protocol {
 	for i := range p.bindNames {
 		if p.bindNames[i] == field {
-			return p.bindings[bindKey{p.bindIDs[i], value}]
+			return p.bindings.get(bindKey{p.bindIDs[i], value})
 		}
 	}
 	return nil
+}
+
+// KeyID returns the interned ID of a binding key name, for BoundID; call it
+// once at init time (after the bindings on that key are registered, or
+// before: IDs do not change).
+func KeyID(name string) uint32 {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return internKey(name)
+}
+
+// BoundID is BoundTo with a key ID from KeyID: the fastest lookup.
+func (p *Protocol) BoundID(key uint32, value uint64) *Protocol {
+	return p.bindings.get(bindKey{key, value})
 }
 
 // Bindings lists p's bindings in registration order.

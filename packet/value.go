@@ -248,3 +248,88 @@ func pyBytes(b []byte) string {
 	sb.WriteString("'")
 	return sb.String()
 }
+
+// fastKind says how AppendLayer may format a field straight from its bytes.
+type fastKind uint8
+
+const (
+	fastNone fastKind = iota
+	fastIPv4
+	fastU8
+	fastU16
+	fastU32
+)
+
+// fastKindOf decides a field's fast path once, at registration.
+func fastKindOf(f *Field) fastKind {
+	if f.bitOff < 0 || f.bitOff&7 != 0 || f.Little {
+		return fastNone
+	}
+	switch f.Type {
+	case IPv4:
+		return fastIPv4
+	case Uint:
+		if f.Base != Dec || f.WSMul > 1 {
+			return fastNone
+		}
+		switch f.Bits {
+		case 8:
+			return fastU8
+		case 16:
+			return fastU16
+		case 32:
+			return fastU32
+		}
+	}
+	return fastNone
+}
+
+// decTable holds the decimal digits of 0..999, three per number.
+var decTable = func() (t [3000]byte) {
+	for i := 0; i < 1000; i++ {
+		t[3*i], t[3*i+1], t[3*i+2] = byte('0'+i/100), byte('0'+i/10%10), byte('0'+i%10)
+	}
+	return
+}()
+
+// appendByteDec appends 0..255 in decimal.
+func appendByteDec(dst []byte, c byte) []byte {
+	i := 3 * int(c)
+	switch {
+	case c >= 100:
+		return append(dst, decTable[i], decTable[i+1], decTable[i+2])
+	case c >= 10:
+		return append(dst, decTable[i+1], decTable[i+2])
+	}
+	return append(dst, decTable[i+2])
+}
+
+func appendIPv4(dst []byte, a, b, c, d byte) []byte {
+	dst = appendByteDec(dst, a)
+	dst = append(dst, '.')
+	dst = appendByteDec(dst, b)
+	dst = append(dst, '.')
+	dst = appendByteDec(dst, c)
+	dst = append(dst, '.')
+	return appendByteDec(dst, d)
+}
+
+// appendDec appends u in decimal (a fast path for small numbers).
+func appendDec(dst []byte, u uint64) []byte {
+	if u < 1000 {
+		i := 3 * int(u)
+		switch {
+		case u >= 100:
+			return append(dst, decTable[i], decTable[i+1], decTable[i+2])
+		case u >= 10:
+			return append(dst, decTable[i+1], decTable[i+2])
+		}
+		return append(dst, decTable[i+2])
+	}
+	if u < 1000000 {
+		hi, lo := int(u/1000), 3*int(u%1000)
+		dst = appendDec(dst, uint64(hi))
+		return append(dst, decTable[lo], decTable[lo+1], decTable[lo+2])
+	}
+	return strconv.AppendUint(dst, u, 10)
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"runtime"
 
 	"pktkit/capture"
 	"pktkit/extract"
@@ -41,6 +42,7 @@ func runFields(args []string, stdout io.Writer) error {
 	var names multi
 	fs.Var(&names, "e", "a `FIELD` to print (repeatable)")
 	header := fs.Bool("header", false, "print a header row of field names")
+	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "dissect with `N` parallel workers (output keeps packet order)")
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
@@ -61,17 +63,17 @@ func runFields(args []string, stdout io.Writer) error {
 	}
 	w := bufio.NewWriterSize(stdout, 1<<16)
 	defer w.Flush()
-	buf := make([]byte, 0, 4096)
 	if *header {
-		w.Write(cols.AppendHeader(buf[:0]))
+		w.Write(cols.AppendHeader(nil))
 	}
 	for _, f := range files {
 		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Progress: bar.Update}, func(p *packet.Packet, rec *capture.Record) error {
-			buf = cols.AppendRow(buf[:0], p)
-			_, err := w.Write(buf)
-			return err
-		})
+		err := walk.Parallel(f, walk.Options{Progress: bar.Update}, *jobs, func() walk.Worker {
+			c := cols.Clone()
+			return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
+				return c.AppendRow(out, p), nil
+			}
+		}, w)
 		bar.Done()
 		if err != nil {
 			w.Flush()
