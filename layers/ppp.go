@@ -99,6 +99,28 @@ var HDLC = packet.Register(&packet.Protocol{
 	Next: func(*packet.Layer) *packet.Protocol { return PPP },
 })
 
+// pppInPPTP picks PPP after enhanced GRE with protocol type 0x880b, when
+// the GRE header as dissected ends where its flags say: 8 bytes, 4 more
+// with a sequence number (S) and 4 more with an acknowledgment number (A,
+// second byte). A header that leaves the acknowledgment number in the
+// payload would put PPP 4 bytes early: the payload then stays data.
+func pppInPPTP(l *packet.Layer, _ []byte) *packet.Protocol {
+	if len(l.Data) < 4 || l.Data[2] != 0x88 || l.Data[3] != 0x0b {
+		return nil
+	}
+	n := 8
+	if l.Data[0]&0x10 != 0 {
+		n += 4
+	}
+	if l.Data[1]&0x80 != 0 {
+		n += 4
+	}
+	if l.HdrLen != n {
+		return nil
+	}
+	return HDLC
+}
+
 func init() {
 	packet.Bind(PPP, "proto", 0x0021, IP)
 	if v6 := tunIPv6.get(); v6 != nil {
@@ -120,12 +142,7 @@ func init() {
 		packet.Bind(gre, "proto", 0x880b, PPP) // building GRE / PPP
 	}
 	if pptp := tunGREPPTP.get(); pptp != nil {
-		packet.AddHeuristic(pptp, packet.Heuristic{Name: "ppp", Guess: func(l *packet.Layer, _ []byte) *packet.Protocol {
-			if len(l.Data) >= 4 && l.Data[2] == 0x88 && l.Data[3] == 0x0b {
-				return HDLC
-			}
-			return nil
-		}})
+		packet.AddHeuristic(pptp, packet.Heuristic{Name: "ppp", Guess: pppInPPTP})
 	}
 	packet.Alias("ppp.proto", "ppp.protocol")
 }
