@@ -55,7 +55,9 @@ func pppProto(l *packet.Layer) uint64 {
 // PPP is the Point-to-Point Protocol's protocol field (RFC 1661), Scapy's
 // PPP: one or two bytes naming the payload (0x0021 IPv4, 0x0057 IPv6,
 // 0x0281 MPLS). Built with the default, it is one byte (0x21), as Scapy
-// writes it; set it to "0x0021" for the two-byte form.
+// writes it, and takes the number of the layer built above when that fits
+// one byte (0x57 under IPv6); set it to "0x0021" for the two-byte form, and
+// set it for a protocol numbered above 0xff (MPLS).
 var PPP = packet.Register(&packet.Protocol{
 	Name: "PPP", Abbrev: "ppp", Long: "Point-to-Point Protocol", Title: "PPP Link Layer",
 	Fields: []*packet.Field{
