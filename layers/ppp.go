@@ -55,7 +55,9 @@ func pppProto(l *packet.Layer) uint64 {
 // PPP is the Point-to-Point Protocol's protocol field (RFC 1661), Scapy's
 // PPP: one or two bytes naming the payload (0x0021 IPv4, 0x0057 IPv6,
 // 0x0281 MPLS). Built with the default, it is one byte (0x21), as Scapy
-// writes it; set it to "0x0021" for the two-byte form.
+// writes it, and takes the number of the layer built above when that fits
+// one byte (0x57 under IPv6); set it to "0x0021" for the two-byte form, and
+// set it for a protocol numbered above 0xff (MPLS).
 var PPP = packet.Register(&packet.Protocol{
 	Name: "PPP", Abbrev: "ppp", Long: "Point-to-Point Protocol", Title: "PPP Link Layer",
 	Fields: []*packet.Field{
@@ -99,6 +101,28 @@ var HDLC = packet.Register(&packet.Protocol{
 	Next: func(*packet.Layer) *packet.Protocol { return PPP },
 })
 
+// pppInPPTP picks PPP after enhanced GRE with protocol type 0x880b, when
+// the GRE header as dissected ends where its flags say: 8 bytes, 4 more
+// with a sequence number (S) and 4 more with an acknowledgment number (A,
+// second byte). A header that leaves the acknowledgment number in the
+// payload would put PPP 4 bytes early: the payload then stays data.
+func pppInPPTP(l *packet.Layer, _ []byte) *packet.Protocol {
+	if len(l.Data) < 4 || l.Data[2] != 0x88 || l.Data[3] != 0x0b {
+		return nil
+	}
+	n := 8
+	if l.Data[0]&0x10 != 0 {
+		n += 4
+	}
+	if l.Data[1]&0x80 != 0 {
+		n += 4
+	}
+	if l.HdrLen != n {
+		return nil
+	}
+	return HDLC
+}
+
 func init() {
 	packet.Bind(PPP, "proto", 0x0021, IP)
 	if v6 := tunIPv6.get(); v6 != nil {
@@ -120,12 +144,7 @@ func init() {
 		packet.Bind(gre, "proto", 0x880b, PPP) // building GRE / PPP
 	}
 	if pptp := tunGREPPTP.get(); pptp != nil {
-		packet.AddHeuristic(pptp, packet.Heuristic{Name: "ppp", Guess: func(l *packet.Layer, _ []byte) *packet.Protocol {
-			if len(l.Data) >= 4 && l.Data[2] == 0x88 && l.Data[3] == 0x0b {
-				return HDLC
-			}
-			return nil
-		}})
+		packet.AddHeuristic(pptp, packet.Heuristic{Name: "ppp", Guess: pppInPPTP})
 	}
 	packet.Alias("ppp.proto", "ppp.protocol")
 }

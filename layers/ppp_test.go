@@ -30,6 +30,11 @@ func TestPPPCorpus(t *testing.T) {
 		// (gre.go) leaves the acknowledgment number in the payload, so PPP
 		// starts 4 bytes early.
 		gp: {"1:ppp.address": true, "1:ppp.control": true, "1:ppp.protocol": true, "2:ppp.protocol": true},
+		"zeek/testing/btest/Traces/tunnels/gre-pptp.pcap": {"1:*": true},
+		// A first IPv6 fragment: tshark omits tcp.len there; the IPv6
+		// fragment header (ipv6_frag.go) does not mark the layers above as
+		// partial the way an IPv4 first fragment does.
+		"suricata-verify/tests/defrag/bug-6887-defrag-ppp-ipv6-tcp/frag-ppp-ipv6-tcp.pcap": {"1:tcp.len": true},
 	}
 	tunCorpus(t, []string{
 		"ndpi/tests/cfgs/default/pcap/dlt_ppp.pcap",

@@ -197,7 +197,9 @@ func (p *Packet) index() {
 				return
 			}
 		}
-		if proto.Partial != nil && !partial {
+		if proto.Partial != nil {
+			// The innermost network header decides: a complete IP
+			// packet tunnelled in a fragment describes its own payload.
 			partial = proto.Partial(l)
 		}
 		off += hl

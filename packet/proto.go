@@ -42,7 +42,8 @@ type Protocol struct {
 
 	// Partial reports whether the layer's payload is only a fragment of
 	// the upper datagram (an IPv4 first fragment); layers above it are then
-	// Partial.
+	// Partial, up to the next layer with a Partial hook (an IP header
+	// tunnelled in the fragment), which decides for the layers above it.
 	Partial func(l *Layer) bool
 
 	// Summary appends a one-line summary (Scapy's mysummary) to dst.
