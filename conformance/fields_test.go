@@ -101,7 +101,7 @@ func TestFieldsAgainstTshark(t *testing.T) {
 					total.equal++
 					continue
 				}
-				cat := categorize(p, name, w, got[j])
+				cat := categorize(p, e.Path, name, w, got[j])
 				categories[cat]++
 				fmt.Fprintf(report, "%s\t%d\t%s\t%s\t%s\t%s\n", e.Path, rec.Number, name, w, got[j], cat)
 			}
@@ -148,7 +148,7 @@ func TestFieldsAgainstTshark(t *testing.T) {
 		t.Errorf("agreement %.3f%% is below %.3f%%", 100*agree, 100*minAgreement)
 	}
 	if n := categories[unexplained]; n > 0 {
-		t.Logf("%d differences are not explained yet", n)
+		t.Errorf("%d differences are not explained (see the report's %q rows)", n, unexplained)
 	}
 }
 
@@ -157,8 +157,26 @@ const minAgreement = 0.995
 
 const unexplained = "unexplained"
 
+// knownCauses explains differences found in particular captures (found by
+// reading them against tshark's protocol tree).
+var knownCauses = map[string]string{
+	"zeek/testing/btest/Traces/cisco-fabric-path.pcap": "Cisco FabricPath (EtherType 0x8903): tshark reads the outer header as cfp and shows only the inner Ethernet; pktkit has no FabricPath table",
+	"ndpi/tests/cfgs/default/pcap/ajp.pcap":            "Cisco FabricPath (EtherType 0x8903): tshark reads the outer header as cfp and shows only the inner Ethernet; pktkit has no FabricPath table",
+	"tcpdump/tests/DTP.pcap":                           "Cisco ISL encapsulation: tshark decodes ISL and its inner frame; pktkit has no ISL table",
+	"pcapplusplus/Tests/Packet++Test/PacketExamples/dns_over_tcp.pcapng": "a retransmitted segment: tshark's TCP analysis hands its payload to no dissector (per-stream TCP analysis is the connections issue)",
+	"zeek/testing/btest/Traces/dns/tkey.pcap":                            "segments continuing a DNS/TCP message: tshark follows DNS over TCP across segments even with reassembly off",
+	"zeek/testing/btest/Traces/rpc-portmap-sadmind.pcap":                 "ONC RPC portmap on UDP 111: pktkit has no RPC table and its DNS heuristic claims the payload",
+	"arkime/tests/pcap/ospf.pcap":                                        "a TCP segment in an IPv4 first fragment inside a GRE tunnel: tshark omits tcp.len there",
+}
+
 // categorize explains a difference where it can.
-func categorize(p *packet.Packet, field, tshark, ours string) string {
+func categorize(p *packet.Packet, path, field, tshark, ours string) string {
+	if c, ok := knownCauses[path]; ok {
+		return c
+	}
+	if strings.Contains(path, "bigtcp") {
+		return "big TCP (IP or UDP length 0): tshark stops at the length field where pktkit reads on"
+	}
 	ls := p.Layers()
 	last := ls[len(ls)-1]
 	proto := field[:strings.IndexByte(field+".", '.')]

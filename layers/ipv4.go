@@ -62,7 +62,7 @@ var IP = packet.Register(&packet.Protocol{
 		{Name: "version", WS: "ip.version", Type: packet.Uint, Bits: 4, Default: 4},
 		{Name: "ihl", WS: "ip.hdr_len", Type: packet.Uint, Bits: 4, WSMul: 4, Auto: true},
 		{Name: "tos", WS: "ip.dsfield", Type: packet.Uint, Bits: 8, Base: packet.Hex, Hex: true},
-		{Name: "len", WS: "ip.len", Type: packet.Uint, Bits: 16, Auto: true},
+		{Name: "len", Type: packet.Uint, Bits: 16, Auto: true},
 		{Name: "id", WS: "ip.id", Type: packet.Uint, Bits: 16, Default: 1, Base: packet.Hex},
 		{Name: "flags", WS: "ip.flags", Type: packet.Uint, Bits: 3, Flags: ipFlags, Base: packet.Hex,
 			FlagWS: []string{"ip.flags.mf", "ip.flags.df", "ip.flags.rb"}},
@@ -71,10 +71,32 @@ var IP = packet.Register(&packet.Protocol{
 		{Name: "proto", WS: "ip.proto", Type: packet.Uint, Bits: 8, Enum: ipProtoNames},
 		{Name: "chksum", WS: "ip.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true, Auto: true},
 		{Name: "src", WS: "ip.src", Type: packet.IPv4, DefaultBytes: []byte{127, 0, 0, 1}},
-		{Name: "dst", WS: "ip.dst", Type: packet.IPv4, DefaultBytes: []byte{127, 0, 0, 1}},
+		{Name: "dst", Type: packet.IPv4, DefaultBytes: []byte{127, 0, 0, 1}},
 		{Name: "options", Type: packet.List, Elem: ipOptElem,
 			Elems: []*packet.Protocol{ipOptEOL, ipOptNOP, ipOptGeneric, ipOptBad},
 			Len:   func(l *packet.Layer) int { return int(l.Data[0]&15)*4 - 20 }},
+	},
+	Virtual: []*packet.Virtual{
+		// With TCP segmentation offload the length is left 0 on the wire;
+		// Wireshark shows the length the packet really has.
+		{WS: "ip.len", Type: packet.Uint, Bits: 16, Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+			n := uint64(l.Data[2])<<8 | uint64(l.Data[3])
+			if n == 0 {
+				n = uint64(l.Reported)
+			}
+			return packet.Value{U: n}, true
+		}},
+		// Wireshark's ip.dst is the final destination: the last hop of an
+		// unfinished source route, with the header's address as ip.cur_rt.
+		{WS: "ip.dst", Type: packet.IPv4, Need: 20, Get: func(l *packet.Layer) (packet.Value, bool) {
+			if d := IPOptionRouteDst(l); d != nil {
+				return packet.Value{B: d}, true
+			}
+			return packet.Value{B: l.Data[16:20]}, true
+		}},
+		{WS: "ip.cur_rt", Type: packet.IPv4, Need: 20, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{B: l.Data[16:20]}, IPOptionRouteDst(l) != nil
+		}},
 	},
 	Keys: []string{"proto"},
 	Check: func(l *packet.Layer) string {

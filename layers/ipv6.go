@@ -51,7 +51,10 @@ var IPv6 = packet.Register(&packet.Protocol{
 	Bound: func(l *packet.Layer) int {
 		n := int(l.Data[4])<<8 | int(l.Data[5])
 		if n == 0 {
-			return -1 // a jumbogram (RFC 2675) or TCP segmentation offload: keep all
+			if l.Data[6] == 0 {
+				return -1 // a jumbogram (RFC 2675): its length is in a hop-by-hop option
+			}
+			return 40 // no jumbo option: Wireshark gives the payload nothing
 		}
 		return 40 + n
 	},

@@ -15,7 +15,13 @@ var UDP = packet.Register(&packet.Protocol{
 		{Name: "sport", WS: "udp.srcport", Type: packet.Uint, Bits: 16, Default: 53},
 		{Name: "dport", WS: "udp.dstport", Type: packet.Uint, Bits: 16, Default: 53},
 		{Name: "len", WS: "udp.length", Type: packet.Uint, Bits: 16, Auto: true},
-		{Name: "chksum", WS: "udp.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true, Auto: true},
+		{Name: "chksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Hex: true, Auto: true},
+	},
+	Virtual: []*packet.Virtual{
+		// Wireshark stops after the length when it is bogus (below 8).
+		{WS: "udp.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[6])<<8 | uint64(l.Data[7])}, int(l.Data[4])<<8|int(l.Data[5]) >= 8
+		}},
 	},
 	Bound: func(l *packet.Layer) int {
 		n := int(l.Data[4])<<8 | int(l.Data[5])

@@ -12,7 +12,9 @@ var Frame = Register(&Protocol{
 			return Value{U: uint64(l.pkt.Number)}, true
 		}},
 		{WS: "frame.len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
-			return Value{U: uint64(max(l.pkt.OrigLen, len(l.pkt.Data)))}, true
+			// As recorded, even below the captured length; Wireshark caps
+			// it at the largest 32-bit signed value.
+			return Value{U: uint64(min(max(l.pkt.OrigLen, 0), 1<<31-1))}, true
 		}},
 		{WS: "frame.cap_len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
 			return Value{U: uint64(len(l.pkt.Data))}, true

@@ -46,7 +46,7 @@ func (p *Packet) SetFrame(data []byte, link uint32, number int, ts int64, origLe
 	p.Reset(data, link)
 	p.Number = number
 	p.Timestamp = ts
-	p.OrigLen = max(origLen, len(data))
+	p.OrigLen = origLen
 }
 
 // Layers returns the packet's layers, outermost first.
