@@ -19,7 +19,7 @@ var AH = packet.Register(&packet.Protocol{
 		}},
 	},
 	Virtual: []*packet.Virtual{{WS: "ah.reserved", Type: packet.Bytes,
-		Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[2:4]}, true })}},
+		Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[2:4]}, true }}},
 	Dispatch: func(b []byte) *packet.Protocol {
 		if len(b) >= 2 && b[1] == 0 {
 			return ahZeroLen
@@ -47,17 +47,17 @@ var ahZeroLen = packet.Register(&packet.Protocol{
 	},
 	Virtual: []*packet.Virtual{
 		{WS: "ah.reserved", Type: packet.Bytes,
-			Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[2:4]}, true })},
-		{WS: "ah.sequence", Type: packet.Uint, Bits: 32, Need: 12, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[2:4]}, true }},
+		{WS: "ah.sequence", Type: packet.Uint, Bits: 32, Need: 12, Get: func(l *packet.Layer) (packet.Value, bool) {
 			d := l.Data
 			if len(d) < 12 {
 				return packet.Value{}, false
 			}
 			return packet.Value{U: uint64(d[8])<<24 | uint64(d[9])<<16 | uint64(d[10])<<8 | uint64(d[11])}, true
-		})},
-		{WS: "ah.icv", Type: packet.String, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		}},
+		{WS: "ah.icv", Type: packet.String, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: []byte("<MISSING>")}, true
-		})},
+		}},
 	},
 	Keys:        []string{"nh"},
 	Pseudo:      pseudoBelow,

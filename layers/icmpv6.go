@@ -80,9 +80,9 @@ func icmp6ChecksumAuto(b *packet.BuildLayer) {
 // icmp6Reserved is the Wireshark icmpv6.reserved field, a byte string at a
 // fixed place of the message.
 func icmp6Reserved(from, to int) *packet.Virtual {
-	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Need: to, Get: (func(l *packet.Layer) (packet.Value, bool) {
+	return &packet.Virtual{WS: "icmpv6.reserved", Type: packet.Bytes, Need: to, Get: func(l *packet.Layer) (packet.Value, bool) {
 		return packet.Value{B: l.Data[from:to]}, true
-	})}
+	}}
 }
 
 // icmp6Handled are the types Wireshark decodes; the body of any other type
@@ -93,12 +93,12 @@ func icmp6Handled(t byte) bool { return t >= 1 && t <= 4 || t >= 128 && t <= 161
 // bound under IPv6 next header 58 and picks the message variant by type.
 var ICMPv6Unknown = icmp6(&packet.Protocol{
 	Name: "ICMPv6Unknown", Abbrev: "icmpv6", Title: "Scapy6 ICMPv6 fallback class",
-	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
+	Virtual: []*packet.Virtual{{WS: "icmpv6.data", Type: packet.Bytes, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 		if icmp6Handled(l.Data[0]) || len(l.Data) <= 4 {
 			return packet.Value{}, false
 		}
 		return packet.Value{B: l.Data[4:]}, true
-	})}},
+	}}},
 	Dispatch: func(b []byte) *packet.Protocol {
 		if b[0] == 130 && len(b) >= 28 {
 			return icmp6MLQuery2
@@ -123,15 +123,15 @@ func icmp6QuoteNext(l *packet.Layer) *packet.Protocol {
 // Destination Unreachable and Time Exceeded as Wireshark shows them.
 func icmp6ErrVirtual() []*packet.Virtual {
 	return []*packet.Virtual{
-		{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Need: 5, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "icmpv6.length", Type: packet.Uint, Bits: 8, Need: 5, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[4])}, l.Data[4] != 0
-		})},
-		{WS: "icmpv6.reserved", Type: packet.Bytes, Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		}},
+		{WS: "icmpv6.reserved", Type: packet.Bytes, Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 			if l.Data[4] != 0 {
 				return packet.Value{B: l.Data[5:8]}, true
 			}
 			return packet.Value{B: l.Data[4:8]}, true
-		})},
+		}},
 	}
 }
 
@@ -167,14 +167,14 @@ var (
 // does.
 func echoVirtual() []*packet.Virtual {
 	return []*packet.Virtual{
-		{WS: "data.data", Type: packet.Bytes, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "data.data", Type: packet.Bytes, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			b := l.Data[min(8, len(l.Data)):]
 			return packet.Value{B: b}, len(b) > 0
-		})},
-		{WS: "data.len", Type: packet.Uint, Bits: 32, Need: 1, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		}},
+		{WS: "data.len", Type: packet.Uint, Bits: 32, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			n := len(l.Data) - 8
 			return packet.Value{U: uint64(max(n, 0))}, n > 0
-		})},
+		}},
 	}
 }
 

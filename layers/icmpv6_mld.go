@@ -57,15 +57,15 @@ var ICMPv6MLQuery2 = icmp6(&packet.Protocol{
 	Name: "ICMPv6MLQuery2", Title: "MLDv2 - Multicast Listener Query",
 	Virtual: []*packet.Virtual{icmp6Reserved(6, 8),
 		{WS: "icmpv6.mld.maximum_response_code", Type: packet.Uint, Bits: 32,
-			Need: 6, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 6, Get: func(l *packet.Layer) (packet.Value, bool) {
 				return packet.Value{U: mldExp(uint64(l.Data[4])<<8|uint64(l.Data[5]), 16)}, true
-			})},
+			}},
 		{WS: "icmpv6.mld.flag", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-			Need: 25, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[24])}, true })},
+			Need: 25, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[24])}, true }},
 		{WS: "icmpv6.mld.qqi", Type: packet.Uint, Bits: 16,
-			Need: 26, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 26, Get: func(l *packet.Layer) (packet.Value, bool) {
 				return packet.Value{U: mldExp(uint64(l.Data[25]), 8)}, true
-			})},
+			}},
 	},
 	Auto: func(b *packet.BuildLayer) {
 		b.SetAuto("sources_number", uint64(len(b.Value("sources").B)/16))
@@ -92,13 +92,13 @@ var ICMPv6MLDMultAddrRec = packet.Register(&packet.Protocol{
 		{Name: "auxdata", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1]) * 4 }},
 	},
 	Virtual: []*packet.Virtual{{WS: "icmpv6.mldr.mar.auxiliary_data", Type: packet.Bytes,
-		Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
 			n := int(l.Data[1]) * 4
 			if n == 0 || n > len(l.Data) {
 				return packet.Value{}, false
 			}
 			return packet.Value{B: l.Data[len(l.Data)-n:]}, true
-		})}},
+		}}},
 	Auto: func(b *packet.BuildLayer) {
 		b.SetAuto("sources_number", uint64(len(b.Value("sources").B)/16))
 		b.SetAuto("auxdata_len", uint64(len(b.Value("auxdata").B)/4))

@@ -39,9 +39,9 @@ func ndOptBody(n int) func(l *packet.Layer) int {
 func llAddrOpt(name, title string, typ uint64, ws string) *packet.Protocol {
 	return ndOpt(&packet.Protocol{
 		Name: name, Title: title,
-		Virtual: []*packet.Virtual{{WS: ws, Type: packet.MAC, Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		Virtual: []*packet.Virtual{{WS: ws, Type: packet.MAC, Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: l.Data[2:8]}, true
-		})}},
+		}}},
 	}, typ, &packet.Field{Name: "lladdr", WS: "icmpv6.opt.linkaddr", Type: packet.MAC, DefaultBytes: make([]byte, 6)})
 }
 
@@ -59,7 +59,7 @@ var (
 	ICMPv6NDOptPrefixInfo = ndOpt(&packet.Protocol{
 		Name: "ICMPv6NDOptPrefixInfo", Title: "ICMPv6 Neighbor Discovery Option - Prefix Information",
 		Virtual: []*packet.Virtual{{WS: "icmpv6.opt.prefix.flag", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-			Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3])}, true })}},
+			Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3])}, true }}},
 	}, 3,
 		&packet.Field{Name: "prefixlen", WS: "icmpv6.opt.prefix.length", Type: packet.Uint, Bits: 8, Default: 64},
 		&packet.Field{Name: "L", WS: "icmpv6.opt.prefix.flag.l", Type: packet.Uint, Bits: 1, Default: 1},
@@ -106,11 +106,11 @@ var (
 		Name: "ICMPv6NDOptRouteInfo", Title: "ICMPv6 Neighbor Discovery Option - Route Information Option",
 		Virtual: []*packet.Virtual{
 			{WS: "icmpv6.opt.route_info.flag", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-				Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3])}, true })},
+				Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3])}, true }},
 			// Wireshark's reserved mask (0xe7) spans both reserved runs.
 			{WS: "icmpv6.opt.route_info.flag.reserved", Type: packet.Uint, Bits: 8,
-				Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3] & 0xe7)}, true })},
-			{WS: "icmpv6.opt.prefix", Type: packet.IPv6, Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
+				Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[3] & 0xe7)}, true }},
+			{WS: "icmpv6.opt.prefix", Type: packet.IPv6, Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 				n := int(l.Data[1])*8 - 8
 				if n != 8 && n != 16 {
 					return packet.Value{}, false
@@ -118,7 +118,7 @@ var (
 				a := make([]byte, 16)
 				copy(a, l.Data[8:8+n])
 				return packet.Value{B: a}, true
-			})}},
+			}}},
 	}, 24,
 		&packet.Field{Name: "plen", WS: "icmpv6.opt.prefix.length", Type: packet.Uint, Bits: 8},
 		&packet.Field{Name: "res1", Type: packet.Uint, Bits: 3},
@@ -289,7 +289,7 @@ var (
 	ICMPv6ND_RA = icmp6(&packet.Protocol{
 		Name: "ICMPv6ND_RA", Title: "ICMPv6 Neighbor Discovery - Router Advertisement",
 		Virtual: []*packet.Virtual{{WS: "icmpv6.nd.ra.flag", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-			Need: 6, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true })}},
+			Need: 6, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true }}},
 		Summary: func(dst []byte, l *packet.Layer) []byte {
 			d := l.Data
 			dst = append(dst, l.Proto.Title...)
@@ -330,10 +330,10 @@ var (
 	ICMPv6ND_NA = icmp6(&packet.Protocol{
 		Name: "ICMPv6ND_NA", Title: "ICMPv6 Neighbor Discovery - Neighbor Advertisement",
 		Virtual: []*packet.Virtual{{WS: "icmpv6.nd.na.flag", Type: packet.Uint, Bits: 32, Base: packet.Hex,
-			Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 				d := l.Data
 				return packet.Value{U: uint64(d[4])<<24 | uint64(d[5])<<16 | uint64(d[6])<<8 | uint64(d[7])}, true
-			})}},
+			}}},
 		Summary: tgtSummary,
 	}, 136,
 		&packet.Field{Name: "R", WS: "icmpv6.nd.na.flag.r", Type: packet.Uint, Bits: 1, Default: 1},

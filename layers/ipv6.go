@@ -34,12 +34,12 @@ var IPv6 = packet.Register(&packet.Protocol{
 		{WS: "ip.version", Type: packet.Uint, Bits: 4, Need: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[0] >> 4)}, true
 		}},
-		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.tclass.dscp", Type: packet.Uint, Bits: 6, Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) >> 2}, true
-		})},
-		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		}},
+		{WS: "ipv6.tclass.ecn", Type: packet.Uint, Bits: 2, Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: ipv6TC(l.Data) & 3}, true
-		})},
+		}},
 	},
 	Keys: []string{"nh"},
 	Dispatch: func(b []byte) *packet.Protocol {

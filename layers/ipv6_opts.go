@@ -50,7 +50,7 @@ var (
 		Fields: []*packet.Field{ipv6OptType(1), ipv6OptLen(0, true),
 			{Name: "optdata", Type: packet.Bytes, Len: ipv6OptData}},
 		Virtual: []*packet.Virtual{{WS: "ipv6.opt.padn", Type: packet.String,
-			Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) { return hexOrNone(l.Data[2:]), true })}},
+			Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) { return hexOrNone(l.Data[2:]), true }}},
 		Auto: ipv6OptLenAuto,
 	})
 	// RouterAlert is the Router Alert option (RFC 2711).
@@ -80,12 +80,12 @@ var (
 		Fields: []*packet.Field{ipv6OptType(1), ipv6OptLen(0, true),
 			{Name: "optdata", Type: packet.Bytes, Len: ipv6OptData}},
 		Virtual: []*packet.Virtual{{WS: "ipv6.opt.unknown", Type: packet.String,
-			Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
 				if ipv6OptDecoded[l.Data[0]] {
 					return packet.Value{}, false
 				}
 				return hexOrNone(l.Data[2:]), true
-			})}},
+			}}},
 		Auto: ipv6OptLenAuto,
 	})
 	ipv6OptBad = packet.Register(&packet.Protocol{
@@ -137,9 +137,9 @@ func ipv6OptsHeader(name, title, abbrev, long string) *packet.Protocol {
 				Len: func(l *packet.Layer) int { return (int(l.Data[1])+1)*8 - 2 }},
 		},
 		Virtual: []*packet.Virtual{{WS: abbrev + ".len_oct", Type: packet.Uint, Bits: 16,
-			Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) {
+			Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
 				return packet.Value{U: (uint64(l.Data[1]) + 1) * 8}, true
-			})}},
+			}}},
 		Keys:        []string{"nh"},
 		Auto:        ipv6ExtLenAuto,
 		Pseudo:      pseudoBelow,

@@ -48,7 +48,7 @@ func routingCommon(typ uint64, autoSegleft bool) []*packet.Field {
 
 func routingLenOct() *packet.Virtual {
 	return &packet.Virtual{WS: "ipv6.routing.len_oct", Type: packet.Uint, Bits: 16,
-		Need: 2, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: (uint64(l.Data[1]) + 1) * 8}, true })}
+		Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: (uint64(l.Data[1]) + 1) * 8}, true }}
 }
 
 // routingAutoSegleft is the segments-left value an unset segleft takes
@@ -78,9 +78,9 @@ var IPv6ExtHdrRouting = packet.Register(&packet.Protocol{
 		&packet.Field{Name: "reserved", Type: packet.Uint, Bits: 32, Hex: true},
 		addr6List("addresses", rtSrcAddr, func(l *packet.Layer) int { return int(l.Data[1]) * 8 }, nil)),
 	Virtual: []*packet.Virtual{routingLenOct(),
-		{WS: "ipv6.routing.src.reserved", Type: packet.Bytes, Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.routing.src.reserved", Type: packet.Bytes, Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: l.Data[4:8]}, true
-		})}},
+		}}},
 	Dispatch: func(b []byte) *packet.Protocol {
 		if len(b) < 3 || b[2] == 0 {
 			return nil
@@ -119,9 +119,9 @@ var IPv6ExtHdrSegmentRouting = packet.Register(&packet.Protocol{
 		}}),
 	Virtual: []*packet.Virtual{routingLenOct(),
 		{WS: "ipv6.routing.srh.flags", Type: packet.Uint, Bits: 8, Base: packet.Hex,
-			Need: 6, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true })},
+			Need: 6, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[5])}, true }},
 		{WS: "ipv6.routing.srh.tag", Type: packet.Bytes,
-			Need: 8, Get: (func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[6:8]}, true })}},
+			Need: 8, Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{B: l.Data[6:8]}, true }}},
 	Keys: []string{"nh"},
 	Auto: func(b *packet.BuildLayer) {
 		ipv6ExtLenAuto(b)
@@ -156,12 +156,12 @@ var ipv6RoutingUnknown = packet.Register(&packet.Protocol{
 	Fields: append(routingCommon(2, false),
 		&packet.Field{Name: "data", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1])*8 + 4 }}),
 	Virtual: []*packet.Virtual{routingLenOct(),
-		{WS: "ipv6.routing.unknown_data", Type: packet.Bytes, Need: 4, Get: (func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ipv6.routing.unknown_data", Type: packet.Bytes, Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
 			if rtDecoded[l.Data[2]] || len(l.Data) <= 4 {
 				return packet.Value{}, false
 			}
 			return packet.Value{B: l.Data[4:min(len(l.Data), l.HdrLen)]}, true
-		})}},
+		}}},
 	Keys:        []string{"nh"},
 	Auto:        ipv6ExtLenAuto,
 	Pseudo:      pseudoBelow,
