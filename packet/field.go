@@ -20,6 +20,7 @@ const (
 
 var typeNames = [...]string{"uint", "int", "mac", "ipv4", "ipv6", "bytes", "string", "list", "custom"}
 
+// String names the type as `pktkit ls` shows it ("uint", "ipv4", ...).
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]

@@ -300,6 +300,7 @@ type LayerError struct {
 	Reason    string
 }
 
+// Error describes the problem: "truncated TCP at byte 34: header: need 20 bytes, have 16".
 func (e *LayerError) Error() string {
 	kind := "malformed"
 	if e.Truncated {

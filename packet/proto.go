@@ -312,6 +312,7 @@ func (p *Protocol) MustField(name string) *Field {
 // StaticLen returns the length of the header's fixed part in bytes.
 func (p *Protocol) StaticLen() int { return p.staticLen }
 
+// String returns the protocol's Scapy name.
 func (p *Protocol) String() string { return p.Name }
 
 // Bind registers that Field == Value in lower means upper follows. Both
@@ -475,6 +476,7 @@ type UnknownFieldError struct {
 	Suggest []string
 }
 
+// Error names the field and suggests close names.
 func (e *UnknownFieldError) Error() string {
 	s := fmt.Sprintf("unknown field %q", e.Name)
 	if len(e.Suggest) > 0 {
