@@ -589,17 +589,7 @@ func FuzzDNS(f *testing.F) {
 		if p.Err() != nil {
 			return
 		}
-		st, err := p.Specs()
-		if err != nil {
-			t.Fatalf("specs: %v", err)
-		}
-		out, err := st.Bytes()
-		if err != nil {
-			t.Fatalf("build: %v", err)
-		}
-		if !bytes.Equal(out, data) {
-			t.Fatalf("rebuild differs\n got %x\nwant %x", out, data)
-		}
+		requireRebuild(t, p, data)
 	})
 }
 

@@ -2,7 +2,6 @@ package layers_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -436,17 +435,7 @@ func fuzzPkt(t *testing.T, data []byte, link uint32, fields []string) {
 	if p.Err() != nil {
 		return
 	}
-	st, err := p.Specs()
-	if err != nil {
-		t.Fatalf("specs: %v", err)
-	}
-	out, err := st.Bytes()
-	if err != nil {
-		t.Fatalf("build: %v", err)
-	}
-	if !bytes.Equal(out, data) {
-		t.Fatalf("rebuild differs\n got %x\nwant %x", out, data)
-	}
+	requireRebuild(t, p, data)
 }
 
 // FuzzICMP feeds arbitrary bytes as an IPv4 packet (raw IP link type)

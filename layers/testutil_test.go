@@ -202,3 +202,20 @@ func mustHex(t testing.TB, s string) []byte {
 	}
 	return b
 }
+
+// requireRebuild fails unless the dissected packet p rebuilds from its field
+// values to exactly data.
+func requireRebuild(t testing.TB, p *packet.Packet, data []byte) {
+	t.Helper()
+	st, err := p.Specs()
+	if err != nil {
+		t.Fatalf("specs: %v", err)
+	}
+	out, err := st.Bytes()
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if !bytes.Equal(out, data) {
+		t.Fatalf("rebuild differs\n got %x\nwant %x", out, data)
+	}
+}
