@@ -106,8 +106,8 @@ func ipRouteVirtual(ws string) *packet.Virtual {
 // hop, ip.cur_rt), or nil. ip is an IP layer.
 func IPOptionRouteDst(ip *packet.Layer) []byte {
 	d := ip.Data
-	if len(d) < 20 {
-		return nil
+	if len(d) < 20 || d[0]&15 <= 5 {
+		return nil // no options
 	}
 	end := min(int(d[0]&15)*4, len(d))
 	for i := 20; i+1 < end; {

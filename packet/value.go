@@ -89,7 +89,7 @@ func (f *Field) AppendWS(dst []byte, l *Layer, v Value) []byte {
 		if f.Type == Int {
 			return strconv.AppendInt(dst, int64(u), 10)
 		}
-		return strconv.AppendUint(dst, u, 10)
+		return appendDec(dst, u)
 	case MAC, IPv4, IPv6:
 		return appendAddr(dst, f.Type, v.B)
 	case String:
@@ -141,10 +141,15 @@ func (v *Virtual) AppendWS(dst []byte, val Value) []byte {
 			}
 			return appendHexPadded(dst, val.U, d)
 		}
-		return strconv.AppendUint(dst, val.U, 10)
+		return appendDec(dst, val.U)
+	case IPv4:
+		if len(val.B) == 4 {
+			return appendIPv4(dst, val.B[0], val.B[1], val.B[2], val.B[3])
+		}
+		return appendAddr(dst, v.Type, val.B)
 	case Int:
 		return strconv.AppendInt(dst, int64(val.U), 10)
-	case MAC, IPv4, IPv6:
+	case MAC, IPv6:
 		return appendAddr(dst, v.Type, val.B)
 	case String:
 		return appendPrintable(dst, val.B)
