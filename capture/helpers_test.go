@@ -117,7 +117,6 @@ func (g *ng) pb(iface, drops uint16, ts uint64, caplen, origlen uint32, data []b
 	return g.block(blockPB, append(b, g.opts(o...)...))
 }
 
-func (g *ng) u8(v byte) []byte    { return []byte{v} }
 func (g *ng) u32(v uint32) []byte { return g.bo.AppendUint32(nil, v) }
 func (g *ng) u64(v uint64) []byte { return g.bo.AppendUint64(nil, v) }
 

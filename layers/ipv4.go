@@ -79,7 +79,7 @@ var IP = packet.Register(&packet.Protocol{
 	Virtual: []*packet.Virtual{
 		// With TCP segmentation offload the length is left 0 on the wire;
 		// Wireshark shows the length the packet really has.
-		{WS: "ip.len", Type: packet.Uint, Bits: 16, Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ip.len", Of: "len", Type: packet.Uint, Bits: 16, Need: 4, Get: func(l *packet.Layer) (packet.Value, bool) {
 			n := uint64(l.Data[2])<<8 | uint64(l.Data[3])
 			if n == 0 {
 				n = uint64(l.Reported)
@@ -88,7 +88,7 @@ var IP = packet.Register(&packet.Protocol{
 		}},
 		// Wireshark's ip.dst is the final destination: the last hop of an
 		// unfinished source route, with the header's address as ip.cur_rt.
-		{WS: "ip.dst", Type: packet.IPv4, Need: 20, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "ip.dst", Of: "dst", Type: packet.IPv4, Need: 20, Get: func(l *packet.Layer) (packet.Value, bool) {
 			if d := IPOptionRouteDst(l); d != nil {
 				return packet.Value{B: d}, true
 			}

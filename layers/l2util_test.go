@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -54,27 +53,6 @@ func writePcap(t testing.TB, link uint32, frames ...[]byte) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// asPcap returns a classic pcap path for a corpus capture, converting a
-// pcapng one with editcap into a temporary file.
-func asPcap(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b) >= 4 && binary.LittleEndian.Uint32(b) != 0x0a0d0d0a {
-		return path
-	}
-	if _, err := exec.LookPath("editcap"); err != nil {
-		t.Skip("editcap not installed")
-	}
-	out := filepath.Join(t.TempDir(), filepath.Base(path)+".pcap")
-	if msg, err := exec.Command("editcap", "-F", "pcap", path, out).CombinedOutput(); err != nil {
-		t.Skipf("editcap %s: %v %s", path, err, msg)
-	}
-	return out
 }
 
 // agreement counts the cells compared with tshark and those that differed.

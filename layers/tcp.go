@@ -132,10 +132,10 @@ var TCP = packet.Register(&packet.Protocol{
 	Virtual: []*packet.Virtual{
 		// Wireshark gives the raw sequence number only for TCP it analyses,
 		// not for a header quoted in an ICMP error (there it shows tcp.seq).
-		{WS: "tcp.seq_raw", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "tcp.seq_raw", Of: "seq", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[4])<<24 | uint64(l.Data[5])<<16 | uint64(l.Data[6])<<8 | uint64(l.Data[7])}, !l.Quoted()
 		}},
-		{WS: "tcp.ack_raw", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "tcp.ack_raw", Of: "ack", Type: packet.Uint, Bits: 32, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[8])<<24 | uint64(l.Data[9])<<16 | uint64(l.Data[10])<<8 | uint64(l.Data[11])}, true
 		}},
 		{WS: "tcp.flags", Type: packet.Uint, Bits: 12, Base: packet.Hex, Digits: 4,

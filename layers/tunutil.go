@@ -37,28 +37,6 @@ var (
 	tunVXLANGPE = &tunLazy{name: "VXLAN_GPE"}
 )
 
-// tunIPByVersion picks IPv4 or IPv6 by the version nibble of b, or nil.
-func tunIPByVersion(b []byte) *packet.Protocol {
-	if len(b) == 0 {
-		return nil
-	}
-	switch b[0] >> 4 {
-	case 4:
-		return IP
-	case 6:
-		return tunIPv6.get()
-	}
-	return nil
-}
-
-// tunBindPort binds upper under UDP's port unless another file has bound
-// that port already.
-func tunBindPort(port uint64, upper *packet.Protocol) {
-	if UDP.BoundTo("port", port) == nil {
-		bindPort(UDP, port, upper)
-	}
-}
-
 // tunUint reads a big-endian integer of len(b) bytes.
 func tunUint(b []byte) uint64 {
 	var u uint64

@@ -19,7 +19,7 @@ var UDP = packet.Register(&packet.Protocol{
 	},
 	Virtual: []*packet.Virtual{
 		// Wireshark stops after the length when it is bogus (below 8).
-		{WS: "udp.checksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "udp.checksum", Of: "chksum", Type: packet.Uint, Bits: 16, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: uint64(l.Data[6])<<8 | uint64(l.Data[7])}, int(l.Data[4])<<8|int(l.Data[5]) >= 8
 		}},
 	},

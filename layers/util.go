@@ -11,10 +11,6 @@ func u(name, ws string, bits int) *packet.Field {
 	return &packet.Field{Name: name, WS: ws, Type: packet.Uint, Bits: bits}
 }
 
-func hexField(name, ws string, bits int) *packet.Field {
-	return &packet.Field{Name: name, WS: ws, Type: packet.Uint, Bits: bits, Base: packet.Hex, Hex: true}
-}
-
 // rest is a Len rule for "to the end of the layer".
 func rest(*packet.Layer) int { return packet.Rest }
 

@@ -96,9 +96,26 @@ type Virtual struct {
 	Digits int
 	// Need is how many bytes of the layer Get reads; the engine calls Get
 	// only when they are there. Zero means the protocol's fixed part.
-	Need  int
+	Need int
+	// Of names the table field this computed field presents (ip.dst for
+	// IP's dst), so listings show the Wireshark name on that field.
+	Of    string
 	Get   func(l *Layer) (Value, bool)
 	proto *Protocol
+}
+
+// WSName returns the Wireshark name of field f of p: its own, or that of a
+// computed field that presents it (Virtual.Of).
+func (p *Protocol) WSName(f *Field) string {
+	if f.WS != "" {
+		return f.WS
+	}
+	for _, v := range p.Virtual {
+		if v.Of == f.Name {
+			return v.WS
+		}
+	}
+	return ""
 }
 
 // Heuristic guesses the payload's protocol from its bytes when no binding
@@ -459,8 +476,8 @@ func LookupField(name string) (*FieldRef, error) {
 			}
 			if p.Abbrev == pn || p.Name == pn || strings.EqualFold(p.Name, pn) {
 				if f := p.byName[fn]; f != nil {
-					if f.WS != "" {
-						return wsFields[f.WS], nil
+					if ws := p.WSName(f); ws != "" {
+						return wsFields[ws], nil
 					}
 					return &FieldRef{Name: name, Proto: p, Field: f}, nil
 				}

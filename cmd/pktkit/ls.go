@@ -78,7 +78,7 @@ func lsProto(tw *tabwriter.Writer, p *packet.Protocol, seen map[*packet.Protocol
 	fmt.Fprintln(tw, "  FIELD\tWIRESHARK\tTYPE\tDEFAULT")
 	var elems []*packet.Protocol
 	for _, f := range p.Fields {
-		ws := f.WS
+		ws := p.WSName(f)
 		if ws == "" {
 			ws = "-"
 		}
@@ -91,7 +91,9 @@ func lsProto(tw *tabwriter.Writer, p *packet.Protocol, seen map[*packet.Protocol
 		elems = append(elems, f.Elems...)
 	}
 	for _, v := range p.Virtual {
-		fmt.Fprintf(tw, "  (computed)\t%s\t%s\t\n", v.WS, v.Type)
+		if v.Of == "" {
+			fmt.Fprintf(tw, "  (computed)\t%s\t%s\t\n", v.WS, v.Type)
+		}
 	}
 	tw.Flush()
 	for _, e := range elems {
