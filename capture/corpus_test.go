@@ -2,7 +2,10 @@ package capture
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -229,5 +232,49 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("link types %q; want %q", got, row.linktypes)
 			}
 		})
+	}
+}
+
+// TestMappedMatchesRead reads every corpus capture twice, mapped in memory
+// and through read calls, and requires the same records and the same error.
+func TestMappedMatchesRead(t *testing.T) {
+	dir := corpusDir(t)
+	for _, row := range readIndex(t, dir) {
+		path := filepath.Join(dir, row.path)
+		mapped, mErr, stable := recordDigest(path, 1)
+		read, rErr, unstable := recordDigest(path, -1)
+		if unstable || (!stable && !strings.HasPrefix(row.format, "gz") && mErr == "") {
+			t.Errorf("%s: mapped %v when asked to map, %v when asked not to", row.path, stable, unstable)
+		}
+		if mErr != rErr {
+			t.Errorf("%s: mapped error %q, read error %q", row.path, mErr, rErr)
+		}
+		if mapped != read {
+			t.Errorf("%s: mapped and read records differ", row.path)
+		}
+	}
+}
+
+// recordDigest hashes every record's metadata, bytes and options, and
+// returns the hash, the reader's final error text and whether the file was
+// mapped.
+func recordDigest(path string, mapMin int64) (string, string, bool) {
+	r, err := open(path, mapMin)
+	if err != nil {
+		return "", err.Error(), false
+	}
+	defer r.Close()
+	h := sha256.New()
+	var rec Record
+	for {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), "", r.Stable()
+		}
+		if err != nil {
+			return hex.EncodeToString(h.Sum(nil)), err.Error(), r.Stable()
+		}
+		fmt.Fprintf(h, "%d %d %d %d %d %d %d %d %x %x|", rec.Number, rec.Timestamp, rec.CapLen, rec.OrigLen,
+			rec.Interface, rec.LinkType, rec.Flags, rec.Offset, rec.Data, rec.options)
 	}
 }

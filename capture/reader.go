@@ -18,6 +18,7 @@ type Reader struct {
 	src     source
 	name    string
 	closer  io.Closer
+	mapped  []byte // the file mapped in memory, if Open could map it
 	gz      *gzip.Reader
 	gzipped bool
 	format  Format
@@ -50,7 +51,15 @@ type ifaceState struct {
 // Open opens the named capture file for reading; "-" means standard input.
 // The format (pcap in any of its four magics, pcapng) is found from the
 // file's first bytes, after gzip decompression if the file is gzipped.
-func Open(path string) (*Reader, error) {
+//
+// A regular, uncompressed file of some size is mapped into memory rather
+// than read, so that records are views of the file and nothing is copied
+// (see Stable); the file must then not be truncated while it is open.
+func Open(path string) (*Reader, error) { return open(path, minMapSize) }
+
+// open is Open mapping regular files of at least mapMin bytes (never if
+// mapMin < 0).
+func open(path string, mapMin int64) (*Reader, error) {
 	var f *os.File
 	if path == "-" {
 		f = os.Stdin
@@ -61,7 +70,19 @@ func Open(path string) (*Reader, error) {
 			return nil, &Error{File: path, Err: err}
 		}
 	}
-	r, err := newReader(f, path)
+	var r *Reader
+	var err error
+	if m := mapIfFile(f, path, mapMin); m != nil && !(len(m) >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+		r, err = newMappedReader(m, path)
+		if err != nil {
+			unmapFile(m)
+		}
+	} else {
+		if m != nil {
+			unmapFile(m)
+		}
+		r, err = newReader(f, path)
+	}
 	if err != nil {
 		if f != os.Stdin {
 			f.Close()
@@ -79,6 +100,16 @@ func Open(path string) (*Reader, error) {
 // before NewReader returns.
 func NewReader(rd io.Reader) (*Reader, error) {
 	return newReader(rd, "")
+}
+
+// newMappedReader reads a whole uncompressed file mapped in memory.
+func newMappedReader(m []byte, name string) (*Reader, error) {
+	r := &Reader{name: name, mapped: m}
+	r.src.initMapped(m)
+	if err := r.readHeader(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func newReader(rd io.Reader, name string) (*Reader, error) {
@@ -254,8 +285,20 @@ func (r *Reader) Close() error {
 		r.err = &Error{File: r.name, Err: fmt.Errorf("%w: reader closed", os.ErrClosed)}
 	}
 	r.src.buf = nil
+	if r.mapped != nil {
+		if uerr := unmapFile(r.mapped); err == nil {
+			err = uerr
+		}
+		r.mapped = nil
+	}
 	return err
 }
+
+// Stable reports whether the bytes of the records Next returns stay valid
+// until Close, rather than only until the next call (true when Open could
+// map the file into memory). Callers that hand records to other goroutines
+// may then skip copying them.
+func (r *Reader) Stable() bool { return r.mapped != nil }
 
 // Format returns the format of the file.
 func (r *Reader) Format() Format { return r.format }
@@ -322,3 +365,12 @@ func (r *Reader) Packets() int { return r.n }
 // Offset returns the offset in the (decompressed) stream of the next byte
 // the reader will consume.
 func (r *Reader) Offset() int64 { return r.src.off }
+
+// mapIfFile maps f if it was opened by name (standard input may already be
+// partly read) and is at least mapMin bytes long.
+func mapIfFile(f *os.File, path string, mapMin int64) []byte {
+	if path == "-" {
+		return nil
+	}
+	return mapFile(f, mapMin)
+}

@@ -12,6 +12,7 @@ const (
 	// accepts. A larger length field is taken as corruption and reported
 	// without reading or allocating anything for it.
 	MaxBlockSize = 256 << 20
+
 	// maxEmptyReads bounds how many (0, nil) results of an io.Reader are
 	// tolerated in a row before reading fails with io.ErrNoProgress.
 	maxEmptyReads = 100
@@ -32,6 +33,30 @@ type source struct {
 	end   int64    // stream offset of the end of the data, or -1 if unknown
 	file  *os.File // rd, when it is a regular file (whose size may grow)
 	empty int      // consecutive empty reads
+	// In a mapped source, released is where the pages still resident in
+	// this process begin, and release is the read position at which the
+	// pages behind the read position are given back next.
+	mapped            bool
+	released, release int
+}
+
+// mappedWindow is how much of a mapped file behind the read position stays
+// resident: consumers such as parallel workers still look at recent records
+// (if they look further back, the pages simply fault in again).
+const mappedWindow = 8 << 20
+
+// pageSize is the memory page size, which madvise ranges are aligned to.
+var pageSize = os.Getpagesize()
+
+// initMapped makes the source serve a whole file mapped in memory: every
+// peek is a view of the mapping, nothing is copied, and views stay valid
+// until the mapping is released. The size is the file's size when it was
+// mapped; data appended later is not seen.
+func (s *source) initMapped(m []byte) {
+	s.buf, s.r, s.w, s.off = m, 0, len(m), 0
+	s.mapped, s.released, s.release = true, 0, 2*mappedWindow
+	s.end = int64(len(m))
+	s.err = io.EOF
 }
 
 func (s *source) init(rd io.Reader, prefix []byte) {
@@ -149,6 +174,21 @@ func (s *source) fill(n int) {
 func (s *source) advance(n int) {
 	s.r += n
 	s.off += int64(n)
+	if s.mapped && s.r >= s.release {
+		s.releaseBehind()
+	}
+}
+
+// releaseBehind gives back the pages of a mapped file more than
+// mappedWindow bytes behind the read position, so that the process's
+// resident memory stays bounded whatever the file size.
+func (s *source) releaseBehind() {
+	end := (s.r - mappedWindow) &^ (pageSize - 1)
+	if end > s.released {
+		releaseMapped(s.buf[s.released:end])
+		s.released = end
+	}
+	s.release = s.r + mappedWindow
 }
 
 // skip consumes n bytes, reading through them in buffer-sized pieces
@@ -181,3 +221,7 @@ func roundUp(n, m int) int {
 
 // pad4 rounds n up to a multiple of 4.
 func pad4(n int) int { return (n + 3) &^ 3 }
+
+// minMapSize is the smallest regular file Open maps into memory instead of
+// reading: below it, copying costs less than mapping.
+const minMapSize = 1 << 20

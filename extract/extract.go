@@ -3,14 +3,16 @@
 package extract
 
 import (
+	"math/bits"
 	"strings"
 
 	"pktkit/packet"
 )
 
-// Columns is a compiled list of fields. Each column knows, as a bit set
-// over protocol IDs, which layers can hold its field, so a row is built
-// column by column straight into the output without per-layer lookups.
+// Columns is a compiled list of fields. Each protocol knows which columns
+// its layers can fill, so one pass over a packet's layers finds every
+// column's occurrences, and the row is then built column by column straight
+// into the output.
 type Columns struct {
 	Names []string
 	// Sep separates columns (tab by default); Agg separates repeated
@@ -20,6 +22,12 @@ type Columns struct {
 	refs   []*packet.FieldRef
 	masks  [][]uint64 // per column: protocol IDs whose layers hold the field
 	nested []bool     // per column: found through list elements or frame data
+	// byProto lists, per protocol ID, the (not nested) columns whose field
+	// a layer of that protocol can hold.
+	byProto [][]uint16
+	// occ is scratch space for one row: per column, the positions of the
+	// layers that can hold its field, as a bit set.
+	occ []uint64
 }
 
 // Compile resolves field names (Wireshark names, Scapy-style aliases such as
@@ -47,14 +55,22 @@ func (c *Columns) prepare() {
 		c.nested[i] = r.Nested()
 		for _, p := range r.Protocols() {
 			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
+			if !c.nested[i] {
+				for p.ID() >= len(c.byProto) {
+					c.byProto = append(c.byProto, nil)
+				}
+				c.byProto[p.ID()] = append(c.byProto[p.ID()], uint16(i))
+			}
 		}
 	}
+	c.occ = make([]uint64, len(c.refs))
 }
 
-// Clone returns a copy for use in another goroutine (Columns holds no
-// scratch state, so this is cheap).
+// Clone returns a copy for use in another goroutine: it shares the
+// compiled tables and has its own scratch space.
 func (c *Columns) Clone() *Columns {
 	d := *c
+	d.occ = make([]uint64, len(c.refs))
 	return &d
 }
 
@@ -73,6 +89,20 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 	ls := p.Layers()
+	// One pass over the layers notes which columns each can fill, as bit
+	// sets of layer positions (packets of more than 64 layers, which only
+	// damaged or hostile input has, take a slower scan per column).
+	fast := len(ls) <= 64
+	occ := c.occ
+	if fast {
+		for li := range ls {
+			if id := ls[li].Proto.ID(); id < len(c.byProto) {
+				for _, ci := range c.byProto[id] {
+					occ[ci] |= 1 << li
+				}
+			}
+		}
+	}
 	for i, r := range c.refs {
 		if i > 0 {
 			dst = append(dst, c.Sep)
@@ -81,25 +111,39 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			dst = p.AppendField(dst, r, c.Agg)
 			continue
 		}
-		mask := c.masks[i]
 		first := true
+		if fast {
+			m := occ[i]
+			occ[i] = 0
+			for m != 0 {
+				l := &ls[bits.TrailingZeros64(m)]
+				m &= m - 1
+				dst, first = c.appendOccurrence(dst, r, l, first)
+			}
+			continue
+		}
+		mask := c.masks[i]
 		for li := range ls {
-			l := &ls[li]
-			id := l.Proto.ID()
-			if id/64 >= len(mask) || mask[id/64]&(1<<(id%64)) == 0 {
-				continue
-			}
-			n := len(dst)
-			if !first {
-				dst = append(dst, c.Agg)
-			}
-			var ok bool
-			if dst, ok = r.AppendLayer(dst, l); ok {
-				first = false
-			} else {
-				dst = dst[:n]
+			id := ls[li].Proto.ID()
+			if id/64 < len(mask) && mask[id/64]&(1<<(id%64)) != 0 {
+				dst, first = c.appendOccurrence(dst, r, &ls[li], first)
 			}
 		}
 	}
 	return append(dst, '\n')
+}
+
+// appendOccurrence appends the field's value in layer l, if it has one,
+// after the aggregator unless it is the first; it reports whether the
+// next one is still the first.
+func (c *Columns) appendOccurrence(dst []byte, r *packet.FieldRef, l *packet.Layer, first bool) ([]byte, bool) {
+	n := len(dst)
+	if !first {
+		dst = append(dst, c.Agg)
+	}
+	dst, ok := r.AppendLayer(dst, l)
+	if !ok {
+		return dst[:n], first
+	}
+	return dst, false
 }

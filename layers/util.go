@@ -15,9 +15,16 @@ func u(name, ws string, bits int) *packet.Field {
 func rest(*packet.Layer) int { return packet.Rest }
 
 // portNext picks the payload of a transport layer from port bindings the way
-// Wireshark does: the lower port first, then the higher one.
+// Wireshark does: the lower port first, then the higher one. The layer
+// starts with its two 16-bit ports (sport, dport), as TCP and UDP do.
 func portNext(l *packet.Layer, sport, dport *packet.Field) *packet.Protocol {
-	s, d := l.Uint(sport), l.Uint(dport)
+	var s, d uint64
+	if b := l.Data; len(b) >= 4 {
+		// TCP, UDP and the like start with the two ports.
+		s, d = uint64(b[0])<<8|uint64(b[1]), uint64(b[2])<<8|uint64(b[3])
+	} else {
+		s, d = l.Uint(sport), l.Uint(dport)
+	}
 	lo, hi := s, d
 	if lo > hi {
 		lo, hi = hi, lo

@@ -96,7 +96,10 @@ func occurLayer(l *Layer, r *FieldRef, fn func(l *Layer, v Value) bool) bool {
 		}
 		it := l.Elems(f)
 		for it.Next() {
-			if !occurLayer(it.Layer(), r, fn) {
+			e := hold(it.Layer())
+			ok := occurLayer(e, r, fn)
+			release(e)
+			if !ok {
 				return false
 			}
 		}
@@ -145,7 +148,9 @@ func (r *FieldRef) AppendWS(dst []byte, l *Layer, v Value) []byte {
 // joined by sep, to dst. It allocates nothing for fixed-width fields.
 func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 	if r.Proto == Frame {
-		p.frame = Layer{Proto: Frame, pkt: p, Index: -1}
+		if p.frame.pkt != p {
+			p.frame = Layer{Proto: Frame, pkt: p, Index: -1}
+		}
 		v, _ := r.Virtual.Get(&p.frame)
 		return r.Virtual.AppendWS(dst, v)
 	}
@@ -172,7 +177,8 @@ func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 			}
 			it := l.Elems(f)
 			for it.Next() {
-				occurLayer(it.Layer(), r, func(l *Layer, v Value) bool {
+				e := hold(it.Layer())
+				occurLayer(e, r, func(l *Layer, v Value) bool {
 					if !first {
 						dst = append(dst, sep)
 					}
@@ -180,6 +186,7 @@ func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 					dst = r.AppendWS(dst, l, v)
 					return true
 				})
+				release(e)
 			}
 		}
 	}
@@ -257,6 +264,20 @@ func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 			}
 		}
 		return dst, false
+	}
+	if vf := m.Virtual; vf != nil {
+		need := vf.Need
+		if need == 0 {
+			need = l.Proto.staticLen
+		}
+		if len(l.Data) < need {
+			return dst, false
+		}
+		v, ok := vf.Get(l)
+		if !ok {
+			return dst, false
+		}
+		return vf.AppendWS(dst, v), true
 	}
 	v, ok := m.value(l)
 	if !ok {

@@ -18,6 +18,11 @@ type Packet struct {
 	bounds  [8]int
 	indexed bool
 	frame   Layer // the frame pseudo-layer handed to frame.* fields
+	// measuring holds list elements while they are measured, one slot per
+	// level of nesting (see measureElem), so that element iterators never
+	// have to live on the heap.
+	measuring [6]Layer
+	mdepth    int
 
 	linkFor   uint32 // link type whose first protocol is cached in linkProto
 	linkProto *Protocol
@@ -39,6 +44,7 @@ func (p *Packet) Reset(data []byte, link uint32) {
 	p.OrigLen = len(data)
 	p.indexed = false
 	p.layers = p.arr[:0]
+	p.mdepth = 0
 }
 
 // SetFrame points p at a new frame with its capture metadata.
@@ -252,10 +258,15 @@ func (l *Layer) next() *Protocol {
 func (l *Layer) NextByKeys() *Protocol {
 	p := l.Proto
 	for i, f := range p.keyFields {
-		if _, _, ok := l.fieldPos(f); !ok {
+		var u uint64
+		if o := f.bitOff >> 3; f.bitOff >= 0 && f.bitOff&7 == 0 && f.Bits == 16 && !f.Little && o+2 <= len(l.Data) {
+			u = uint64(l.Data[o])<<8 | uint64(l.Data[o+1])
+		} else if _, _, ok := l.fieldPos(f); ok {
+			u = l.Uint(f)
+		} else {
 			continue
 		}
-		if q := p.bindings.get(bindKey{p.keyIDs[i], l.Uint(f)}); q != nil {
+		if q := p.bindings.get(bindKey{p.keyIDs[i], u}); q != nil {
 			return q
 		}
 	}
@@ -391,6 +402,18 @@ func (l *Layer) measure() int {
 	if n < p.staticLen {
 		l.setErr(errTruncated, 0, p.Name+" header", p.staticLen, n)
 		return n
+	}
+	if p.nStatic == len(p.Fields) {
+		return p.staticLen
+	}
+	if p.tail != nil {
+		// The common shape, a fixed header and options: one Len call.
+		// Anything unusual takes the general walk below, which reports it.
+		if w := p.tail.Len(l); w == Rest {
+			return n
+		} else if w >= 0 && w <= n-p.staticLen {
+			return p.staticLen + w
+		}
 	}
 	pos := p.staticLen * 8
 	for i := p.nStatic; i < len(p.Fields); i++ {
@@ -677,7 +700,7 @@ func (it *ElemIter) Next() bool {
 	}
 	l := it.parent
 	it.cur = Layer{Proto: p, Data: l.Data[it.pos:it.end], Off: l.Off + it.pos, Index: -1, Top: l.Top, pkt: l.pkt, quoted: l.quoted}
-	hl := it.cur.measure()
+	hl := it.cur.measureElem()
 	if it.cur.errKind != 0 {
 		it.err = it.cur.errKind
 		return false
@@ -695,6 +718,44 @@ func (it *ElemIter) Next() bool {
 
 // Layer returns the current element.
 func (it *ElemIter) Layer() *Layer { return &it.cur }
+
+// measureElem measures a list element held in an iterator. The table's
+// hooks receive the layer through function values, which the compiler must
+// assume keep it; measuring a copy held in the packet's scratch slots (the
+// packet lives on the heap already) lets iterators stay on the stack, so
+// walking options and records allocates nothing.
+func (l *Layer) measureElem() int {
+	s := hold(l)
+	hl := s.measure()
+	*l = *s
+	release(s)
+	return hl
+}
+
+// hold copies a layer into its packet's scratch slot for the current
+// nesting depth and returns the copy, to hand to code that may keep it
+// (hooks, recursion). Every hold is followed by a release, innermost first.
+// Without a packet, or nested deeper than the slots go, the copy is
+// allocated.
+func hold(l *Layer) *Layer {
+	pk := l.pkt
+	if pk == nil || pk.mdepth >= len(pk.measuring) {
+		c := new(Layer)
+		*c = *l
+		return c
+	}
+	s := &pk.measuring[pk.mdepth]
+	pk.mdepth++
+	*s = *l
+	return s
+}
+
+// release ends the innermost hold.
+func release(s *Layer) {
+	if pk := s.pkt; pk != nil && pk.mdepth > 0 && s == &pk.measuring[pk.mdepth-1] {
+		pk.mdepth--
+	}
+}
 
 // Err returns the element's problem if iteration stopped on a bad element.
 func (it *ElemIter) Err() error {

@@ -2,6 +2,7 @@ package packet
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,6 +78,10 @@ type Protocol struct {
 	byName    map[string]*Field
 	staticLen int // bytes covered by statically placed fields
 	nStatic   int // fields at static offsets
+	// tail is the one variable field after a byte-aligned static prefix,
+	// when its width comes straight from a Len rule (options after a fixed
+	// header): measuring the header is then one call.
+	tail      *Field
 	id        int
 	keyFields []*Field
 	keyIDs    []uint32
@@ -132,32 +137,74 @@ type bindKey struct {
 }
 
 // bindTable maps binding keys to protocols. Keys whose value fits in 48
-// bits (all real ones: EtherTypes, protocol numbers, ports) live in a map
-// keyed by one uint64, which Go hashes fastest.
+// bits (all real ones: EtherTypes, protocol numbers, ports) are packed into
+// one uint64 and kept in a small open-addressing hash table (linear
+// probing, at most half full), which answers the common case, a miss on
+// an unbound port, in one or two probes without calling a hash function.
 type bindTable struct {
-	small map[uint64]*Protocol
+	keys  []uint64 // 0 = empty slot (packed keys are never 0: key IDs start at 1)
+	vals  []*Protocol
+	n     int
+	shift uint
 	large map[bindKey]*Protocol
 }
 
 func (t *bindTable) get(k bindKey) *Protocol {
-	if k.value < 1<<48 {
-		return t.small[uint64(k.key)<<48|k.value]
+	if k.value >= 1<<48 {
+		return t.large[k]
 	}
-	return t.large[k]
+	if t.n == 0 {
+		return nil
+	}
+	x := uint64(k.key)<<48 | k.value
+	mask := len(t.keys) - 1
+	for i := int((x * 0x9e3779b97f4a7c15) >> t.shift); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case x:
+			return t.vals[i]
+		case 0:
+			return nil
+		}
+	}
 }
 
 func (t *bindTable) set(k bindKey, p *Protocol) {
-	if k.value < 1<<48 {
-		if t.small == nil {
-			t.small = map[uint64]*Protocol{}
+	if k.value >= 1<<48 {
+		if t.large == nil {
+			t.large = map[bindKey]*Protocol{}
 		}
-		t.small[uint64(k.key)<<48|k.value] = p
+		t.large[k] = p
 		return
 	}
-	if t.large == nil {
-		t.large = map[bindKey]*Protocol{}
+	if 2*(t.n+1) > len(t.keys) {
+		t.grow()
 	}
-	t.large[k] = p
+	x := uint64(k.key)<<48 | k.value
+	mask := len(t.keys) - 1
+	for i := int((x * 0x9e3779b97f4a7c15) >> t.shift); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case x:
+			t.vals[i] = p
+			return
+		case 0:
+			t.keys[i], t.vals[i] = x, p
+			t.n++
+			return
+		}
+	}
+}
+
+// grow doubles the table (16 slots at first) and reinserts its entries.
+func (t *bindTable) grow() {
+	keys, vals := t.keys, t.vals
+	size := max(16, 2*len(keys))
+	t.keys, t.vals, t.n = make([]uint64, size), make([]*Protocol, size), 0
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	for i, x := range keys {
+		if x != 0 {
+			t.set(bindKey{uint32(x >> 48), x & (1<<48 - 1)}, vals[i])
+		}
+	}
 }
 
 // keyIDs interns binding key names so lookups hash no strings.
@@ -230,6 +277,11 @@ func Register(p *Protocol) *Protocol {
 	}
 	// staticLen counts whole bytes of the static prefix.
 	p.staticLen = off / 8
+	if last := len(p.Fields) - 1; off%8 == 0 && p.nStatic == last {
+		if f := p.Fields[last]; f.Len != nil && (f.Type == Bytes || f.Type == String || f.Type == List) {
+			p.tail = f
+		}
+	}
 	if off%8 != 0 && p.nStatic == len(p.Fields) {
 		panic("packet: " + p.Name + ": fields do not end on a byte boundary")
 	}

@@ -310,13 +310,35 @@ func appendByteDec(dst []byte, c byte) []byte {
 }
 
 func appendIPv4(dst []byte, a, b, c, d byte) []byte {
-	dst = appendByteDec(dst, a)
-	dst = append(dst, '.')
-	dst = appendByteDec(dst, b)
-	dst = append(dst, '.')
-	dst = appendByteDec(dst, c)
-	dst = append(dst, '.')
-	return appendByteDec(dst, d)
+	var buf [15]byte
+	n := putByteDec(buf[:], 0, a)
+	buf[n] = '.'
+	n = putByteDec(buf[:], n+1, b)
+	buf[n] = '.'
+	n = putByteDec(buf[:], n+1, c)
+	buf[n] = '.'
+	n = putByteDec(buf[:], n+1, d)
+	return append(dst, buf[:n]...)
+}
+
+// byteDec holds, for each byte value, its decimal digits left-aligned in
+// three bytes and their count in the fourth.
+var byteDec = func() (t [256][4]byte) {
+	for i := range t {
+		s := strconv.Itoa(i)
+		copy(t[i][:3], s)
+		t[i][3] = byte(len(s))
+	}
+	return t
+}()
+
+// putByteDec writes c in decimal at buf[n:] (which has room for three
+// digits) and returns the position after it.
+func putByteDec(buf []byte, n int, c byte) int {
+	e := &byteDec[c]
+	_ = buf[n+2]
+	buf[n], buf[n+1], buf[n+2] = e[0], e[1], e[2]
+	return n + int(e[3])
 }
 
 // appendDec appends u in decimal (a fast path for small numbers).

@@ -17,7 +17,8 @@ type Worker func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, err
 // batch is a run of records copied out of the reader, and its output.
 type batch struct {
 	seq  int
-	data []byte
+	data []byte // copies of the records' bytes (unless the reader is stable)
+	size int    // bytes of packet data in the batch
 	recs []capture.Record
 	out  []byte
 	err  error // the reader's error after the last record, or a worker's
@@ -60,7 +61,7 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 	nb := 2*workers + 2
 	free := make(chan *batch, nb)
 	for i := 0; i < nb; i++ {
-		free <- &batch{data: make([]byte, 0, batchBytes+65536), recs: make([]capture.Record, 0, batchRecords)}
+		free <- &batch{recs: make([]capture.Record, 0, batchRecords)}
 	}
 	todo := make(chan *batch, nb)
 	done := make(chan *batch, nb)
@@ -98,6 +99,7 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 	go func() {
 		defer close(todo)
 		var rec capture.Record
+		stable := r.Stable()
 		seq, visited, n := 0, 0, 0
 		var b *batch
 		send := func() bool {
@@ -118,7 +120,7 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 				}
 				b.seq, b.err = seq, nil
 				seq++
-				b.data, b.recs = b.data[:0], b.recs[:0]
+				b.data, b.recs, b.size = b.data[:0], b.recs[:0], 0
 			}
 			err := r.Next(&rec)
 			if err != nil {
@@ -138,15 +140,26 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 			if rec.Number <= opt.Skip || (opt.Want != nil && !opt.Want(rec.Number)) {
 				continue
 			}
-			var c capture.Record
-			c, b.data = rec.CloneInto(b.data)
-			b.recs = append(b.recs, c)
+			if stable {
+				// The record is a view of the mapped file, valid until
+				// the reader is closed: no copy needed.
+				b.recs = append(b.recs, rec)
+				b.size += len(rec.Data)
+			} else {
+				if b.data == nil {
+					b.data = make([]byte, 0, batchBytes+65536)
+				}
+				var c capture.Record
+				c, b.data = rec.CloneInto(b.data)
+				b.recs = append(b.recs, c)
+				b.size = len(b.data)
+			}
 			visited++
 			if opt.Count > 0 && visited >= opt.Count {
 				send()
 				return
 			}
-			if len(b.recs) == batchRecords || len(b.data) >= batchBytes {
+			if len(b.recs) == batchRecords || b.size >= batchBytes {
 				if !send() {
 					return
 				}
