@@ -20,8 +20,7 @@ type Columns struct {
 	Sep, Agg byte
 
 	refs   []*packet.FieldRef
-	masks  [][]uint64 // per column: protocol IDs whose layers hold the field
-	nested []bool     // per column: found through list elements or frame data
+	nested []bool // per column: found through list elements or frame data
 	// byProto lists, per protocol ID, the (not nested) columns whose field
 	// a layer of that protocol can hold.
 	byProto [][]uint16
@@ -47,14 +46,10 @@ func Compile(names []string) (*Columns, error) {
 }
 
 func (c *Columns) prepare() {
-	words := (packet.NumProtocols() + 63) / 64
-	c.masks = make([][]uint64, len(c.refs))
 	c.nested = make([]bool, len(c.refs))
 	for i, r := range c.refs {
-		c.masks[i] = make([]uint64, words)
 		c.nested[i] = r.Nested()
 		for _, p := range r.Protocols() {
-			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
 			if !c.nested[i] {
 				for p.ID() >= len(c.byProto) {
 					c.byProto = append(c.byProto, nil)
@@ -89,17 +84,24 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 	ls := p.Layers()
+	if len(ls) > 64 {
+		// Only damaged or hostile input has this many layers: take the
+		// general path, field by field.
+		for i, r := range c.refs {
+			if i > 0 {
+				dst = append(dst, c.Sep)
+			}
+			dst = p.AppendField(dst, r, c.Agg)
+		}
+		return append(dst, '\n')
+	}
 	// One pass over the layers notes which columns each can fill, as bit
-	// sets of layer positions (packets of more than 64 layers, which only
-	// damaged or hostile input has, take a slower scan per column).
-	fast := len(ls) <= 64
+	// sets of layer positions.
 	occ := c.occ
-	if fast {
-		for li := range ls {
-			if id := ls[li].Proto.ID(); id < len(c.byProto) {
-				for _, ci := range c.byProto[id] {
-					occ[ci] |= 1 << li
-				}
+	for li := range ls {
+		if id := ls[li].Proto.ID(); id < len(c.byProto) {
+			for _, ci := range c.byProto[id] {
+				occ[ci] |= 1 << li
 			}
 		}
 	}
@@ -111,39 +113,23 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			dst = p.AppendField(dst, r, c.Agg)
 			continue
 		}
+		m := occ[i]
+		occ[i] = 0
 		first := true
-		if fast {
-			m := occ[i]
-			occ[i] = 0
-			for m != 0 {
-				l := &ls[bits.TrailingZeros64(m)]
-				m &= m - 1
-				dst, first = c.appendOccurrence(dst, r, l, first)
+		for m != 0 {
+			l := &ls[bits.TrailingZeros64(m)]
+			m &= m - 1
+			n := len(dst)
+			if !first {
+				dst = append(dst, c.Agg)
 			}
-			continue
-		}
-		mask := c.masks[i]
-		for li := range ls {
-			id := ls[li].Proto.ID()
-			if id/64 < len(mask) && mask[id/64]&(1<<(id%64)) != 0 {
-				dst, first = c.appendOccurrence(dst, r, &ls[li], first)
+			var ok bool
+			if dst, ok = r.AppendLayer(dst, l); ok {
+				first = false
+			} else {
+				dst = dst[:n]
 			}
 		}
 	}
 	return append(dst, '\n')
-}
-
-// appendOccurrence appends the field's value in layer l, if it has one,
-// after the aggregator unless it is the first; it reports whether the
-// next one is still the first.
-func (c *Columns) appendOccurrence(dst []byte, r *packet.FieldRef, l *packet.Layer, first bool) ([]byte, bool) {
-	n := len(dst)
-	if !first {
-		dst = append(dst, c.Agg)
-	}
-	dst, ok := r.AppendLayer(dst, l)
-	if !ok {
-		return dst[:n], first
-	}
-	return dst, false
 }
