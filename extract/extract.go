@@ -24,6 +24,8 @@ type Columns struct {
 	// byProto lists, per protocol ID, the (not nested) columns whose field
 	// a layer of that protocol can hold.
 	byProto [][]uint16
+	// needs says which protocols the index must reach.
+	needs *packet.Needs
 	// occ is scratch space for one row: per column, the positions of the
 	// layers that can hold its field, as a bit set.
 	occ []uint64
@@ -59,6 +61,7 @@ func (c *Columns) prepare() {
 		}
 	}
 	c.occ = make([]uint64, len(c.refs))
+	c.needs = packet.NeedsFor(c.refs)
 }
 
 // Clone returns a copy for use in another goroutine: it shares the
@@ -83,7 +86,7 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // AppendRow appends one packet's row and a newline. It does not allocate
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
-	ls := p.Layers()
+	ls := p.LayersFor(c.needs)
 	if len(ls) > 64 {
 		// Only damaged or hostile input has this many layers: take the
 		// general path, field by field.

@@ -118,7 +118,7 @@ func dhcpOptEnd(b []byte) int {
 // DHCP is the DHCP options that follow the BOOTP magic cookie (RFC 2132),
 // Scapy's DHCP; the bytes after the End option are kept as padding.
 var DHCP = packet.Register(&packet.Protocol{
-	Name: "DHCP", Long: "DHCP options", Title: "DHCP options",
+	Name: "DHCP", Long: "DHCP options", Title: "DHCP options", Terminal: true,
 	Fields: []*packet.Field{
 		{Name: "options", Type: packet.List, Elem: dhcpOptElem, Elems: dhcpOptTables,
 			Len: func(l *packet.Layer) int { return dhcpOptEnd(l.Data) }},

@@ -1604,6 +1604,9 @@ func dnsTable(name, abbrev, long, title string, kind dnsKind) *packet.Protocol {
 	p := &packet.Protocol{
 		Name: name, Abbrev: abbrev, Long: long, Title: title, Fields: fs, Virtual: vs,
 		Auto: dnsAuto,
+		// Nothing follows a DNS message but data; over TCP another
+		// message may (see Next below).
+		Terminal: kind != dnsTCP,
 	}
 	// Wireshark reads the ID and flags before it shows anything: a shorter
 	// message is plain data.

@@ -200,7 +200,7 @@ func ntpMACLen(n int) func(l *packet.Layer) int {
 // and MAC. NTP control (mode 6) and private (mode 7) messages have tables
 // of their own, picked by mode.
 var NTPHeader = packet.Register(&packet.Protocol{
-	Name: "NTPHeader", Abbrev: "ntp", Long: "Network Time Protocol",
+	Name: "NTPHeader", Abbrev: "ntp", Long: "Network Time Protocol", Terminal: true,
 	Fields: []*packet.Field{
 		{Name: "leap", WS: "ntp.flags.li", Type: packet.Uint, Bits: 2, Enum: ntpLeap},
 		{Name: "version", WS: "ntp.flags.vn", Type: packet.Uint, Bits: 3, Default: 4},
@@ -254,7 +254,7 @@ var ntpOpcodes = map[uint64]string{
 // NTPControl is an NTP control message (mode 6, RFC 1305 appendix B),
 // Scapy's NTPControl; the data is kept as bytes.
 var NTPControl = packet.Register(&packet.Protocol{
-	Name: "NTPControl", Abbrev: "ntp", Long: "Network Time Protocol", Title: "Control message",
+	Name: "NTPControl", Abbrev: "ntp", Long: "Network Time Protocol", Title: "Control message", Terminal: true,
 	Fields: []*packet.Field{
 		{Name: "zeros", WS: "ntp.flags.li", Type: packet.Uint, Bits: 2},
 		{Name: "version", WS: "ntp.flags.vn", Type: packet.Uint, Bits: 3, Default: 2},
@@ -289,7 +289,7 @@ func ntpXNTPD(ws string, bitOff, bits int, base packet.Base) *packet.Virtual {
 // NTPPrivate is an NTP private message (mode 7, ntpd's ntpdc protocol),
 // Scapy's NTPPrivate; the data items are kept as bytes.
 var NTPPrivate = packet.Register(&packet.Protocol{
-	Name: "NTPPrivate", Abbrev: "ntp", Long: "Network Time Protocol", Title: "Private (mode 7)",
+	Name: "NTPPrivate", Abbrev: "ntp", Long: "Network Time Protocol", Title: "Private (mode 7)", Terminal: true,
 	Fields: []*packet.Field{
 		{Name: "response", WS: "ntp.priv.flags.r", Type: packet.Uint, Bits: 1},
 		{Name: "more", WS: "ntp.priv.flags.more", Type: packet.Uint, Bits: 1},

@@ -47,7 +47,7 @@ func reaches(p, target *Protocol) bool {
 // packet order (an ICMP error's quoted IP header is a second occurrence of
 // ip.src). fn returns false to stop.
 func (p *Packet) Occurrences(r *FieldRef, fn func(l *Layer, v Value) bool) {
-	ls := p.Layers()
+	ls := p.layersWith(r)
 	for i := range ls {
 		if !occurLayer(&ls[i], r, fn) {
 			return
@@ -155,7 +155,7 @@ func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 		return r.Virtual.AppendWS(dst, v)
 	}
 	first := true
-	ls := p.Layers()
+	ls := p.layersWith(r)
 	cont := r.containers()
 	for i := range ls {
 		l := &ls[i]

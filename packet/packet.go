@@ -17,7 +17,9 @@ type Packet struct {
 	arr     [16]Layer
 	bounds  [8]int
 	indexed bool
-	frame   Layer // the frame pseudo-layer handed to frame.* fields
+	cut     bool   // the index stopped early for the reader's needs
+	needs   *Needs // what the index was built for (nil: everything)
+	frame   Layer  // the frame pseudo-layer handed to frame.* fields
 	// measuring holds list elements while they are measured, one slot per
 	// level of nesting (see measureElem), so that element iterators never
 	// have to live on the heap.
@@ -43,6 +45,7 @@ func (p *Packet) Reset(data []byte, link uint32) {
 	p.Timestamp = 0
 	p.OrigLen = len(data)
 	p.indexed = false
+	p.cut = false
 	p.layers = p.arr[:0]
 	p.mdepth = 0
 }
@@ -57,10 +60,95 @@ func (p *Packet) SetFrame(data []byte, link uint32, number int, ts int64, origLe
 
 // Layers returns the packet's layers, outermost first.
 func (p *Packet) Layers() []Layer {
-	if !p.indexed {
-		p.index()
+	if !p.indexed || p.cut {
+		p.index(nil)
 	}
 	return p.layers
+}
+
+// LayersFor is Layers for a reader that needs only some protocols (see
+// [NeedsFor]): the index may stop in front of a terminal protocol (one that
+// carries nothing further, such as DNS) that the reader does not need, and
+// leave out padding it does not need. Every layer that can hold a needed
+// field is there. A later call of Layers completes the index.
+func (p *Packet) LayersFor(n *Needs) []Layer {
+	if !p.indexed {
+		p.index(n)
+	}
+	return p.layers
+}
+
+// layersWith returns the layers for reading field r: the index as it is if
+// it was cut short for needs that include r's protocols, else the whole
+// index.
+func (p *Packet) layersWith(r *FieldRef) []Layer {
+	if p.indexed && p.cut && p.needs.covers(r) {
+		return p.layers
+	}
+	return p.Layers()
+}
+
+// Needs is the set of protocols a reader of packets needs, for
+// [Packet.LayersFor].
+type Needs struct {
+	want []uint64 // bit set of protocol IDs
+}
+
+// NeedsFor returns the protocols that fields need: the fields' own
+// protocols, the ones whose list elements hold them, and, where a field
+// belongs to the frame, all of them (nil: frame.protocols names every
+// layer).
+func NeedsFor(refs []*FieldRef) *Needs {
+	n := &Needs{want: make([]uint64, (NumProtocols()+63)/64)}
+	add := func(p *Protocol) {
+		if id := p.ID(); id/64 < len(n.want) {
+			n.want[id/64] |= 1 << (id % 64)
+		}
+	}
+	for _, r := range refs {
+		if r.Proto == Frame && r.Virtual != nil && r.Virtual.WS == "frame.protocols" {
+			return nil
+		}
+		for _, p := range r.Protocols() {
+			add(p)
+		}
+		for _, p := range r.containers() {
+			add(p)
+		}
+	}
+	return n
+}
+
+// covers reports whether every protocol that can hold r is needed.
+func (n *Needs) covers(r *FieldRef) bool {
+	if n == nil {
+		return false
+	}
+	if !n.has(r.Proto) {
+		return false
+	}
+	for _, a := range r.alts {
+		if !n.has(a.Proto) {
+			return false
+		}
+	}
+	for _, p := range r.containers() {
+		if !n.has(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// has reports whether p is needed.
+func (n *Needs) has(p *Protocol) bool {
+	id := p.ID()
+	return id/64 < len(n.want) && n.want[id/64]&(1<<(id%64)) != 0
+}
+
+// stopAt reports whether the index may stop in front of a layer of p.
+func (n *Needs) stopAt(p *Protocol) bool {
+	return n != nil && p.Terminal && !n.has(p) && !n.has(Raw)
 }
 
 // Layer returns the first layer of protocol proto, or nil.
@@ -107,7 +195,7 @@ func (l *Layer) counts() bool {
 
 // Raw is the layer for bytes no protocol claims.
 var Raw = Register(&Protocol{
-	Name: "Raw", Abbrev: "data", Long: "Data",
+	Name: "Raw", Abbrev: "data", Long: "Data", Terminal: true,
 	Fields: []*Field{{Name: "load", WS: "data.data", Type: Bytes, Len: func(*Layer) int { return Rest }}},
 	Virtual: []*Virtual{{WS: "data.len", Type: Uint, Bits: 32, Get: func(l *Layer) (Value, bool) {
 		return Value{U: uint64(len(l.Data))}, true
@@ -123,8 +211,8 @@ var Padding = Register(&Protocol{
 
 const maxLayers = 64
 
-func (p *Packet) index() {
-	p.indexed = true
+func (p *Packet) index(needs *Needs) {
+	p.indexed, p.cut, p.needs = true, false, needs
 	p.layers = p.arr[:0]
 	data := p.Data
 	proto := p.linkProto
@@ -153,6 +241,10 @@ func (p *Packet) index() {
 			if q := proto.Dispatch(data[off:end]); q != nil {
 				proto = q
 			}
+		}
+		if proto.Terminal && needs.stopAt(proto) {
+			p.cut = true
+			break
 		}
 		// Fill the slot in place: the error fields are read only when
 		// errKind is set, and setErr sets them all.
@@ -222,6 +314,12 @@ func (p *Packet) index() {
 		// Too deep to be real: keep the rest as data, marked.
 		p.layers = append(p.layers, Layer{Proto: Raw, Data: data[off:end], Off: off, HdrLen: end - off, pkt: p,
 			Index: len(p.layers), Top: len(p.layers), errKind: errMalformed, errMsg: "more than 64 layers", errOff: off})
+	}
+	if needs != nil && !needs.has(Padding) {
+		if nb > 0 {
+			p.cut = true
+		}
+		nb = 0
 	}
 	for nb > 0 {
 		nb--

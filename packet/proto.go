@@ -75,6 +75,13 @@ type Protocol struct {
 	// the packet truncated, and it rebuilds as raw bytes.
 	Quotes bool
 
+	// Terminal marks a protocol that never carries a layer of its own
+	// beyond undissected data (DNS, NTP, DHCP): nothing it contains is a
+	// protocol. Any table its Dispatch picks must be terminal too. A reader
+	// that wants none of its fields may have the index stop in front of it
+	// (see [Packet.LayersFor]).
+	Terminal bool
+
 	byName    map[string]*Field
 	staticLen int // bytes covered by statically placed fields
 	nStatic   int // fields at static offsets
@@ -285,6 +292,9 @@ func Register(p *Protocol) *Protocol {
 	if off%8 != 0 && p.nStatic == len(p.Fields) {
 		panic("packet: " + p.Name + ": fields do not end on a byte boundary")
 	}
+	if p.Terminal && (p.Next != nil || len(p.Keys) > 0) {
+		panic("packet: " + p.Name + ": a terminal protocol picks no payload (no Next, no Keys)")
+	}
 	for _, k := range p.Keys {
 		f := p.byName[k]
 		if f == nil {
@@ -389,6 +399,9 @@ func (p *Protocol) String() string { return p.Name }
 func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 	regMu.Lock()
 	defer regMu.Unlock()
+	if lower.Terminal {
+		panic("packet: " + lower.Name + " is terminal: nothing binds above it")
+	}
 	k := bindKey{internKey(field), value}
 	known := false
 	for _, n := range lower.bindNames {
@@ -436,6 +449,9 @@ func (p *Protocol) Bindings() []Binding { return p.binds }
 func AddHeuristic(lower *Protocol, h Heuristic) {
 	regMu.Lock()
 	defer regMu.Unlock()
+	if lower.Terminal {
+		panic("packet: " + lower.Name + " is terminal: no payload to guess")
+	}
 	lower.heur = append(lower.heur, h)
 }
 
