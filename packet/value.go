@@ -310,15 +310,19 @@ func appendByteDec(dst []byte, c byte) []byte {
 }
 
 func appendIPv4(dst []byte, a, b, c, d byte) []byte {
-	var buf [15]byte
-	n := putByteDec(buf[:], 0, a)
-	buf[n] = '.'
-	n = putByteDec(buf[:], n+1, b)
-	buf[n] = '.'
-	n = putByteDec(buf[:], n+1, c)
-	buf[n] = '.'
-	n = putByteDec(buf[:], n+1, d)
-	return append(dst, buf[:n]...)
+	n := len(dst)
+	if cap(dst)-n < 15 {
+		dst = append(dst, "000.000.000.000"...)[:n]
+	}
+	buf := dst[n : n+15]
+	i := putByteDec(buf, 0, a)
+	buf[i] = '.'
+	i = putByteDec(buf, i+1, b)
+	buf[i] = '.'
+	i = putByteDec(buf, i+1, c)
+	buf[i] = '.'
+	i = putByteDec(buf, i+1, d)
+	return dst[:n+i]
 }
 
 // byteDec holds, for each byte value, its decimal digits left-aligned in
