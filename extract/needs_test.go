@@ -47,11 +47,12 @@ func TestRowsMatchFullIndex(t *testing.T) {
 			}
 			refs = append(refs, r)
 		}
+		needs := packet.NeedsFor(refs)
 		for _, f := range files {
 			full := &packet.Packet{}
 			err := walk.File(f, walk.Options{}, func(p *packet.Packet, rec *capture.Record) error {
 				got := string(cols.AppendRow(nil, p))
-				if len(p.LayersFor(nil)) != len(p.Layers()) {
+				if len(p.LayersFor(needs)) != len(p.Layers()) {
 					cut++
 				}
 				full.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
@@ -77,5 +78,43 @@ func TestRowsMatchFullIndex(t *testing.T) {
 	}
 	if cut == 0 {
 		t.Error("no index was ever cut short: the test checks nothing")
+	}
+}
+
+// TestLayersForOtherNeeds checks that an index cut short for one reader is
+// completed for a reader that needs more.
+func TestLayersForOtherNeeds(t *testing.T) {
+	// Ethernet/IPv4/UDP/DNS: a response for example.com.
+	dns := []byte{0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 8, 0,
+		0x45, 0, 0, 0x49, 0, 1, 0, 0, 0x40, 0x11, 0, 0, 8, 8, 8, 8, 10, 0, 0, 1,
+		0, 0x35, 0x9c, 0x40, 0, 0x35, 0, 0,
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1,
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 93, 184, 216, 34}
+	need := func(names ...string) *packet.Needs {
+		var refs []*packet.FieldRef
+		for _, n := range names {
+			r, err := packet.LookupField(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, r)
+		}
+		return packet.NeedsFor(refs)
+	}
+	p := packet.New(dns, 1)
+	if n := len(p.LayersFor(need("ip.src"))); n != 3 {
+		t.Fatalf("index for ip.src has %d layers, want 3 (Ether, IP, UDP)", n)
+	}
+	if n := len(p.LayersFor(need("udp.srcport"))); n != 3 {
+		t.Errorf("index for udp.srcport has %d layers, want the same 3", n)
+	}
+	if n := len(p.LayersFor(need("dns.qry.name"))); n != 4 {
+		t.Errorf("index for dns.qry.name has %d layers, want 4", n)
+	}
+	p = packet.New(dns, 1)
+	p.LayersFor(need("ip.src"))
+	if n := len(p.Layers()); n != 4 {
+		t.Errorf("Layers after a cut index: %d layers, want 4", n)
 	}
 }

@@ -72,7 +72,7 @@ func (p *Packet) Layers() []Layer {
 // leave out padding it does not need. Every layer that can hold a needed
 // field is there. A later call of Layers completes the index.
 func (p *Packet) LayersFor(n *Needs) []Layer {
-	if !p.indexed {
+	if !p.indexed || (p.cut && !p.needs.includes(n)) {
 		p.index(n)
 	}
 	return p.layers
@@ -117,6 +117,23 @@ func NeedsFor(refs []*FieldRef) *Needs {
 		}
 	}
 	return n
+}
+
+// includes reports whether everything o needs is needed by n too (nil
+// needs everything).
+func (n *Needs) includes(o *Needs) bool {
+	if n == nil {
+		return true
+	}
+	if o == nil {
+		return false
+	}
+	for i, w := range o.want {
+		if i >= len(n.want) || w&^n.want[i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // covers reports whether every protocol that can hold r is needed.
