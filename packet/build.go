@@ -119,8 +119,32 @@ func (b *BuildLayer) SetAuto(name string, u uint64) {
 // come from each table: set values, then bindings to the next layer, then
 // defaults; auto fields are computed last, innermost layer first.
 func (st Stack) Build(dst []byte) ([]byte, error) {
-	start := len(dst)
-	bls := make([]*BuildLayer, len(st))
+	var b Builder
+	return b.Build(dst, st)
+}
+
+// Builder builds stacks like Stack.Build, keeping its scratch space between
+// calls so that building many packets allocates nothing per packet. A
+// Builder is not safe for concurrent use; its zero value is ready.
+type Builder struct {
+	bls     []BuildLayer
+	scratch []int
+}
+
+// Build encodes st into dst (appending) as Stack.Build does.
+func (bd *Builder) Build(dst []byte, st Stack) ([]byte, error) {
+	if cap(bd.bls) < len(st) {
+		bd.bls = make([]BuildLayer, len(st))
+	}
+	bls := bd.bls[:len(st)]
+	nf := 0
+	for _, s := range st {
+		nf += len(s.Proto.Fields)
+	}
+	if cap(bd.scratch) < 2*nf {
+		bd.scratch = make([]int, 2*nf)
+	}
+	scratch := bd.scratch[:2*nf]
 	var err error
 	padFrom := -1
 	for i, s := range st {
@@ -131,15 +155,17 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 		if i+1 < len(st) {
 			next = st[i+1]
 		}
-		bl := &BuildLayer{Spec: s, Start: len(dst)}
+		n := len(s.Proto.Fields)
+		bls[i] = BuildLayer{Spec: s, Start: len(dst), offs: scratch[:n:n], widths: scratch[n : 2*n : 2*n]}
+		scratch = scratch[2*n:]
+		bl := &bls[i]
 		dst, err = encodeSpec(dst, s, next, bl)
 		if err != nil {
 			return dst, err
 		}
 		bl.HdrEnd = len(dst)
-		bls[i] = bl
 		if i > 0 {
-			bl.Under = bls[i-1]
+			bl.Under = &bls[i-1]
 			bls[i-1].Over = bl
 		}
 	}
@@ -147,7 +173,8 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 	if padFrom >= 0 {
 		end = bls[padFrom].Start
 	}
-	for i, bl := range bls {
+	for i := range bls {
+		bl := &bls[i]
 		bl.Buf = dst
 		if padFrom >= 0 && i >= padFrom {
 			bl.End = bl.HdrEnd
@@ -157,10 +184,9 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 	}
 	for i := len(bls) - 1; i >= 0; i-- {
 		if f := bls[i].Spec.Proto.Auto; f != nil {
-			f(bls[i])
+			f(&bls[i])
 		}
 	}
-	_ = start
 	return dst, nil
 }
 
@@ -171,8 +197,10 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 	p := s.Proto
 	base := len(dst) * 8
 	bit := 0 // bits written past base
-	bl.offs = make([]int, len(p.Fields))
-	bl.widths = make([]int, len(p.Fields))
+	if bl.offs == nil {
+		bl.offs = make([]int, len(p.Fields))
+		bl.widths = make([]int, len(p.Fields))
+	}
 	for i, f := range p.Fields {
 		v := s.Vals[i]
 		if !s.set[i] && next != nil && f.IsInt() {
