@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"pktkit/capture"
+	"pktkit/craft"
+	"pktkit/craft/script"
+	"pktkit/packet"
+)
+
+func init() {
+	register(&command{
+		name:    "craft",
+		summary: "build packets from a Scapy expression",
+		usage: `Usage: pktkit craft EXPR [--show | --show2 | --hex | --hexdump | --command | --summary] [-w FILE]
+
+Evaluates EXPR, a Scapy expression (Starlark syntax: keyword arguments,
+strings, b"..." bytes, lists, tuples, hex literals), and prints or writes the
+packets it describes. Layers stack with '/'; every field has Scapy's default;
+lengths, checksums and next-protocol numbers are computed unless set (a value
+you set is kept, even a wrong one). A field given a list, a (low, high) range
+or a CIDR network ("10.0.0.0/30") makes a set of packets, in Scapy's order.
+A list of packets is accepted too.
+
+Unset addresses are filled as Scapy does: IP/IPv6 src from the route to dst
+(the host's routing table), Ether src from the MAC of the interface on that
+route, Ether dst from the neighbour (ARP) table for the next hop, else
+ff:ff:ff:ff:ff:ff. Set them for reproducible bytes.
+
+Output (one mode; without -w the default is --summary):
+  --summary   one line per packet
+  --show      the fields as given, auto fields as None (per expression)
+  --show2     the fields after building (per packet)
+  --hex       each packet's bytes as one lowercase hex string per line
+  --hexdump   Scapy's hexdump layout, a blank line between packets
+  --command   the expression that recreates the packet (per expression)
+-w FILE writes the packets as pcap ('-' for standard output); nothing is
+written if any packet fails to build.
+
+Examples:
+  pktkit craft 'IP(dst="10.0.0.1")/TCP(dport=443, flags="S")' --hex
+  pktkit craft 'IP(dst="10.0.0.0/30")/TCP(dport=[80,443],flags="S")' -w out.pcap
+  pktkit craft 'Ether()/IP(dst="192.0.2.1")/UDP()/DNS(qd=DNSQR(qname="example.com"))' --show2
+  pktkit craft 'IP(src="192.0.2.1", dst="192.0.2.2")/ICMP(type="echo-request")/b"ping"' --hexdump
+`,
+		run: runCraft,
+	})
+}
+
+func runCraft(args []string, stdout io.Writer) error {
+	c := commandByName("craft")
+	fs := flags(c, stdout)
+	out := fs.String("w", "", "write pcap to `FILE` ('-' for standard output)")
+	modes := map[string]*bool{}
+	for _, m := range []string{"show", "show2", "hex", "hexdump", "command", "summary"} {
+		modes[m] = fs.Bool(m, false, "print "+m)
+	}
+	pos, err := parse(c, fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("craft takes one expression, got %d arguments (quote the expression)", len(pos))
+	}
+	mode := ""
+	for m, on := range modes {
+		if *on {
+			if mode != "" {
+				return usagef("choose one of --%s and --%s", mode, m)
+			}
+			mode = m
+		}
+	}
+	if mode == "" && *out == "" {
+		mode = "summary"
+	}
+	if mode != "" && *out == "-" {
+		return usagef("-w - writes pcap to standard output; it cannot be combined with --%s", mode)
+	}
+	pkts, err := script.Eval(pos[0])
+	if err != nil {
+		return err
+	}
+	craft.FillSources(pkts)
+	// Build everything first: nothing is printed or written if a packet
+	// fails to build.
+	var frames [][]byte
+	var links []uint32
+	var buf []byte
+	for _, p := range pkts {
+		b, err := p.Builder()
+		if err != nil {
+			return err
+		}
+		for {
+			start := len(buf)
+			var ok bool
+			buf, ok, err = b.Next(buf)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			frames = append(frames, buf[start:len(buf):len(buf)])
+			links = append(links, p.LinkType())
+		}
+	}
+	bw := bufio.NewWriterSize(stdout, 1<<16)
+	if err := printCraft(bw, mode, pkts, frames, links); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if *out != "" {
+		return writeCraft(*out, stdout, frames, links)
+	}
+	return nil
+}
+
+func printCraft(w *bufio.Writer, mode string, pkts []*craft.Packet, frames [][]byte, links []uint32) error {
+	switch mode {
+	case "show":
+		for _, p := range pkts {
+			w.WriteString(p.Show())
+		}
+	case "command":
+		for _, p := range pkts {
+			w.WriteString(p.Command())
+			w.WriteByte('\n')
+		}
+	}
+	if mode == "show" || mode == "command" || mode == "" {
+		return nil
+	}
+	hexbuf := make([]byte, 0, 256)
+	for i, f := range frames {
+		switch mode {
+		case "hex":
+			hexbuf = append(hexbuf[:0], craft.Hex(f)...)
+			hexbuf = append(hexbuf, '\n')
+			w.Write(hexbuf)
+		case "hexdump":
+			if i > 0 {
+				w.WriteByte('\n')
+			}
+			w.WriteString(craft.Hexdump(f))
+		case "summary", "show2":
+			dp := packetFor(pkts, frames, i, f, links[i])
+			if mode == "summary" {
+				w.WriteString(dp.Summary())
+				w.WriteByte('\n')
+			} else {
+				w.WriteString(dp.ShowString())
+			}
+		}
+	}
+	return nil
+}
+
+// packetFor dissects frame i from the first protocol of the expression
+// that made it.
+func packetFor(pkts []*craft.Packet, frames [][]byte, i int, f []byte, link uint32) *packet.Packet {
+	n := 0
+	for _, p := range pkts {
+		n += p.Count()
+		if i < n {
+			return p.Dissect(f)
+		}
+	}
+	return packet.New(f, link)
+}
+
+// writeCraft writes the frames as pcap, through a temporary file renamed
+// into place so that a failure leaves no partial file.
+func writeCraft(path string, stdout io.Writer, frames [][]byte, links []uint32) error {
+	link := uint32(1)
+	if len(links) > 0 {
+		link = links[0]
+	}
+	for i, l := range links {
+		if l != link {
+			return fmt.Errorf("packet %d starts with another link layer (%d) than packet 1 (%d): a pcap file holds one link type", i+1, l, link)
+		}
+	}
+	write := func(w io.Writer) error {
+		pw, err := capture.NewPcapWriter(w, capture.LinkType(link), 262144, false)
+		if err != nil {
+			return err
+		}
+		ts := time.Now().UnixNano()
+		for _, f := range frames {
+			rec := capture.Record{Timestamp: ts, CapLen: len(f), OrigLen: len(f), LinkType: capture.LinkType(link), Data: f}
+			if err := pw.WriteRecord(&rec); err != nil {
+				return err
+			}
+		}
+		return pw.Flush()
+	}
+	if path == "-" {
+		return write(stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".craft-*.pcap")
+	if err != nil {
+		return err
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	_ = tmp.Chmod(0o644)
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

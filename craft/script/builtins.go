@@ -1,0 +1,177 @@
+package script
+
+import (
+	"fmt"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"pktkit/craft"
+)
+
+// Predeclared returns the language's builtins: a constructor per Scapy
+// class, bytes()/raw() that also take packets, len() of a packet (its
+// length in bytes), fuzz(), hexdump(), import_hexdump(), import_hex(),
+// import_base64(), hex() and base64() of packets or bytes.
+// The result is a fresh dict; callers may add to it.
+func Predeclared() starlark.StringDict {
+	d := starlark.StringDict{}
+	for _, n := range craft.ClassNames() {
+		d[n] = &Class{C: craft.LookupClass(n)}
+	}
+	d["bytes"] = starlark.NewBuiltin("bytes", builtinBytes)
+	d["raw"] = starlark.NewBuiltin("raw", builtinBytes)
+	d["len"] = starlark.NewBuiltin("len", builtinLen)
+	d["fuzz"] = starlark.NewBuiltin("fuzz", builtinFuzz)
+	d["hexdump"] = starlark.NewBuiltin("hexdump", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var x starlark.Value
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
+			return nil, err
+		}
+		raw, err := toBytes(x)
+		if err != nil {
+			return nil, err
+		}
+		return starlark.String(craft.Hexdump(raw)), nil
+	})
+	d["hex"] = bytesFunc("hex", func(b []byte) starlark.Value { return starlark.String(craft.Hex(b)) })
+	d["base64"] = bytesFunc("base64", func(b []byte) starlark.Value { return starlark.String(craft.Base64(b)) })
+	d["import_hexdump"] = importFunc("import_hexdump", craft.ParseHexdump)
+	d["import_hex"] = importFunc("import_hex", craft.ParseHex)
+	d["import_base64"] = importFunc("import_base64", craft.ParseBase64)
+	return d
+}
+
+func toBytes(x starlark.Value) ([]byte, error) {
+	switch v := x.(type) {
+	case *Packet:
+		return v.P.Bytes()
+	case starlark.Bytes:
+		return []byte(string(v)), nil
+	case starlark.String:
+		return []byte(string(v)), nil
+	}
+	return nil, fmt.Errorf("want a packet or bytes, not %s", x.Type())
+}
+
+func bytesFunc(name string, fn func([]byte) starlark.Value) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var x starlark.Value
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
+			return nil, err
+		}
+		if i, ok := x.(starlark.Int); ok && name == "hex" {
+			return starlark.String(fmt.Sprintf("%#x", i.BigInt())), nil
+		}
+		raw, err := toBytes(x)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return fn(raw), nil
+	})
+}
+
+// importFunc makes import_hexdump(text) and friends: the bytes, or, with
+// a class as second argument, the packet dissected from them.
+func importFunc(name string, parse func(string) ([]byte, error)) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var text string
+		var cls starlark.Value = starlark.None
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &text, &cls); err != nil {
+			return nil, err
+		}
+		raw, err := parse(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		c, ok := cls.(*Class)
+		if !ok {
+			return starlark.Bytes(raw), nil
+		}
+		p, err := craft.Import(c.C.Name, raw)
+		if err != nil {
+			return nil, err
+		}
+		return &Packet{P: p}, nil
+	})
+}
+
+func builtinBytes(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 1 && len(kwargs) == 0 {
+		if p, ok := args[0].(*Packet); ok {
+			raw, err := p.P.Bytes()
+			if err != nil {
+				return nil, err
+			}
+			return starlark.Bytes(raw), nil
+		}
+	}
+	return starlark.Call(th, starlark.Universe["bytes"], args, kwargs)
+}
+
+func builtinLen(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 1 && len(kwargs) == 0 {
+		if p, ok := args[0].(*Packet); ok {
+			raw, err := p.P.Bytes()
+			if err != nil {
+				return nil, err
+			}
+			return starlark.MakeInt(len(raw)), nil
+		}
+	}
+	return starlark.Call(th, starlark.Universe["len"], args, kwargs)
+}
+
+func builtinFuzz(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var p *Packet
+	seed := int64(0)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pkt", &p, "seed?", &seed); err != nil {
+		return nil, err
+	}
+	return &Packet{P: craft.Fuzz(p.P, uint64(seed))}, nil
+}
+
+// FileOptions are the Starlark dialect the language uses: sets, while
+// loops, top-level control flow and global reassignment allowed.
+var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
+
+// Eval evaluates one expression with the builtins and returns its packets:
+// a packet (or packet set) or a list of them.
+func Eval(expr string) ([]*craft.Packet, error) {
+	th := &starlark.Thread{Name: "craft", Print: func(_ *starlark.Thread, msg string) { fmt.Println(msg) }}
+	v, err := starlark.EvalOptions(FileOptions, th, "<expr>", Rewrite(expr), Predeclared())
+	if err != nil {
+		if ee, ok := err.(*starlark.EvalError); ok {
+			return nil, fmt.Errorf("%s", ee.Msg)
+		}
+		return nil, err
+	}
+	return Packets(v)
+}
+
+// Packets returns the packets a value holds: a packet, or a list or tuple
+// of packets.
+func Packets(v starlark.Value) ([]*craft.Packet, error) {
+	switch x := v.(type) {
+	case *Packet:
+		return []*craft.Packet{x.P}, nil
+	case starlark.String:
+		return []*craft.Packet{craft.Payload([]byte(string(x)))}, nil
+	case starlark.Bytes:
+		return []*craft.Packet{craft.Payload([]byte(string(x)))}, nil
+	case starlark.Iterable:
+		var out []*craft.Packet
+		it := x.Iterate()
+		defer it.Done()
+		var e starlark.Value
+		for it.Next(&e) {
+			p, ok := e.(*Packet)
+			if !ok {
+				return nil, fmt.Errorf("the expression gives a list holding a %s, not packets", e.Type())
+			}
+			out = append(out, p.P)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("the expression gives a %s, not a packet", v.Type())
+}
