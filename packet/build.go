@@ -80,8 +80,27 @@ type BuildLayer struct {
 
 // IsSet reports whether the user set the named field.
 func (b *BuildLayer) IsSet(name string) bool {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	return f != nil && b.Spec.set[f.index]
+}
+
+// fieldNamed is Field for the build path, where Auto hooks look fields up
+// by name for every packet: a small hash of the name indexes a table made
+// at registration, without hashing the whole string.
+func (p *Protocol) fieldNamed(name string) *Field {
+	if len(name) > 0 {
+		if i := p.nameIdx[nameHash(name)]; i > 0 {
+			if f := p.Fields[i-1]; f.Name == name {
+				return f
+			}
+		}
+	}
+	return p.byName[name]
+}
+
+// nameHash is fieldNamed's hash: length and first and last letters.
+func nameHash(s string) uint8 {
+	return uint8(len(s)*7+int(s[0])*3+int(s[len(s)-1])) & 63
 }
 
 // Header returns the layer's built header bytes.
@@ -95,7 +114,7 @@ func (b *BuildLayer) Bytes() []byte { return b.Buf[b.Start:b.End] }
 
 // Value returns the named field's value as built.
 func (b *BuildLayer) Value(name string) Value {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	if f == nil {
 		return Value{}
 	}
@@ -108,7 +127,7 @@ func (b *BuildLayer) Value(name string) Value {
 
 // SetAuto writes an integer into the named field unless the user set it.
 func (b *BuildLayer) SetAuto(name string, u uint64) {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	if f == nil || b.Spec.set[f.index] {
 		return
 	}
@@ -129,14 +148,32 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 type Builder struct {
 	bls     []BuildLayer
 	scratch []int
+	base    int // where the last encoded stack starts in its buffer
 }
 
 // Build encodes st into dst (appending) as Stack.Build does.
 func (bd *Builder) Build(dst []byte, st Stack) ([]byte, error) {
+	start := len(dst)
+	dst, err := bd.Encode(dst, st)
+	if err != nil {
+		return dst, err
+	}
+	bd.Auto(dst, start)
+	return dst, nil
+}
+
+// Encode is Build's first half: it encodes st into dst (appending) with
+// the auto fields left zero. Auto finishes the job, on those bytes or on a
+// copy of them: encoding once and finishing copies is how a packet
+// generator builds many packets that differ only in fixed-width fields
+// (see Patch).
+func (bd *Builder) Encode(dst []byte, st Stack) ([]byte, error) {
 	if cap(bd.bls) < len(st) {
 		bd.bls = make([]BuildLayer, len(st))
 	}
 	bls := bd.bls[:len(st)]
+	bd.bls = bls
+	bd.base = len(dst)
 	nf := 0
 	for _, s := range st {
 		nf += len(s.Proto.Fields)
@@ -182,12 +219,53 @@ func (bd *Builder) Build(dst []byte, st Stack) ([]byte, error) {
 			bl.End = end
 		}
 	}
+	return dst, nil
+}
+
+// Auto computes the auto fields (lengths, checksums) the user left unset
+// of the stack last encoded, innermost layer first, over buf, which holds
+// the encoded bytes (or a copy of them, patched) at buf[start:].
+func (bd *Builder) Auto(buf []byte, start int) {
+	bls := bd.bls
+	if d := start - bd.base; d != 0 {
+		for i := range bls {
+			bls[i].Start += d
+			bls[i].HdrEnd += d
+			bls[i].End += d
+		}
+		bd.base = start
+	}
+	for i := range bls {
+		bls[i].Buf = buf
+	}
 	for i := len(bls) - 1; i >= 0; i-- {
 		if f := bls[i].Spec.Proto.Auto; f != nil {
 			f(&bls[i])
 		}
 	}
-	return dst, nil
+}
+
+// Patch writes v as field fi of layer li of the stack last encoded into
+// buf, which holds the encoded bytes (or a copy) at buf[start:]. Only
+// fixed-width fields (integers and addresses) can be patched: other values
+// change the layout and need Encode.
+func (bd *Builder) Patch(buf []byte, start, li, fi int, v Value) error {
+	bl := &bd.bls[li]
+	f := bl.Spec.Proto.Fields[fi]
+	off := (start+bl.Start-bd.base)*8 + bl.offs[fi]
+	w := bl.widths[fi]
+	switch f.Type {
+	case Uint, Int:
+		putBits(buf, off, w, v.U, f.Little)
+		return nil
+	case MAC, IPv4, IPv6:
+		if len(v.B)*8 != w || off%8 != 0 {
+			return fmt.Errorf("%s.%s: need %d bytes, have %d", f.proto.Name, f.Name, w/8, len(v.B))
+		}
+		copy(buf[off/8:], v.B)
+		return nil
+	}
+	return fmt.Errorf("%s.%s: a %s field cannot be patched", f.proto.Name, f.Name, f.Type)
 }
 
 // Bytes builds the stack into a new slice.
@@ -201,12 +279,29 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 		bl.offs = make([]int, len(p.Fields))
 		bl.widths = make([]int, len(p.Fields))
 	}
-	for i, f := range p.Fields {
+	var fbs []fieldBind
+	if next != nil {
+		fbs = p.buildBinds[next.Proto]
+	}
+	first := 0
+	if p.nStatic > 0 {
+		last := p.Fields[p.nStatic-1]
+		if end := last.bitOff + last.fixedBits(); end%8 == 0 {
+			// The fields at static offsets: extend once, write in place.
+			var err error
+			if dst, err = encodeStatic(dst, s, fbs, bl, end/8); err != nil {
+				return dst, err
+			}
+			first, bit = p.nStatic, end
+		}
+	}
+	for i := first; i < len(p.Fields); i++ {
+		f := p.Fields[i]
 		v := s.Vals[i]
-		if !s.set[i] && next != nil && f.IsInt() {
-			for _, b := range p.binds {
-				if b.Field == f.Name && b.Upper == next.Proto {
-					v.U = b.Value
+		if !s.set[i] {
+			for _, fb := range fbs {
+				if fb.index == i {
+					v.U = fb.value
 					break
 				}
 			}
@@ -270,6 +365,54 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 	return dst, nil
 }
 
+var zeros [256]byte
+
+// encodeStatic encodes the fields of s at static offsets, n bytes in all.
+func encodeStatic(dst []byte, s *Spec, fbs []fieldBind, bl *BuildLayer, n int) ([]byte, error) {
+	p := s.Proto
+	start := len(dst)
+	for n > 0 {
+		k := min(n, len(zeros))
+		dst = append(dst, zeros[:k]...)
+		n -= k
+	}
+	for i, f := range p.Fields[:p.nStatic] {
+		v := &s.Vals[i]
+		set := s.set[i]
+		bl.offs[i] = f.bitOff
+		w := f.fixedBits()
+		bl.widths[i] = w
+		switch f.Type {
+		case Uint, Int:
+			u := v.U
+			if !set {
+				for _, fb := range fbs {
+					if fb.index == i {
+						u = fb.value
+						break
+					}
+				}
+				if f.Auto {
+					u = 0
+				}
+			}
+			putBits(dst, start*8+f.bitOff, w, u, f.Little)
+			continue
+		}
+		b := v.B
+		if !set && f.BuildDefault != nil {
+			b = f.BuildDefault(s)
+		} else if !set && f.Auto {
+			b = nil
+		}
+		if f.Type != Bytes && f.Type != String && b != nil && len(b)*8 != w {
+			return dst, fmt.Errorf("%s.%s: need %d bytes, have %d", p.Name, f.Name, w/8, len(b))
+		}
+		copy(dst[start+f.bitOff/8:start+(f.bitOff+w)/8], b)
+	}
+	return dst, nil
+}
+
 func putBits(d []byte, off, w int, u uint64, little bool) {
 	if w < 64 {
 		u &= 1<<w - 1
@@ -285,6 +428,22 @@ func putBits(d []byte, off, w int, u uint64, little bool) {
 				b[i] = byte(u)
 				u >>= 8
 			}
+		}
+		return
+	}
+	if !little && w <= 56 {
+		// Read-modify-write the bytes the field spans, at most 8.
+		first, last := off>>3, (off+w-1)>>3
+		var acc uint64
+		for i := first; i <= last; i++ {
+			acc = acc<<8 | uint64(d[i])
+		}
+		shift := uint((last-first+1)*8 - (off & 7) - w)
+		mask := (uint64(1)<<w - 1) << shift
+		acc = acc&^mask | u<<shift&mask
+		for i := last; i >= first; i-- {
+			d[i] = byte(acc)
+			acc >>= 8
 		}
 		return
 	}
