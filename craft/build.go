@@ -32,12 +32,17 @@ type Builder struct {
 	idx    []int
 	n, i   int
 	pb     packet.Builder
+	// tmpl is the stack encoded once with its auto fields left zero, when
+	// the set varies only fixed-width fields: each packet is then a copy,
+	// patched with its values, whose auto fields are computed afresh.
+	tmpl []byte
 }
 
 type gen struct {
-	spec  *packet.Spec
-	field *packet.Field
-	vals  []packet.Value
+	spec   *packet.Spec
+	field  *packet.Field
+	vals   []packet.Value
+	li, fi int // layer of the stack (-1 if in a list element) and field index
 }
 
 // ErrEmpty is returned when building a packet with no layers.
@@ -82,12 +87,48 @@ func (p *Packet) Builder() (*Builder, error) {
 	// field in table order varies slowest.
 	for _, l := range b.layers {
 		ks := l.sortedMulti()
+		li := -1
+		for i, s := range b.stack {
+			if s == l.spec {
+				li = i
+			}
+		}
 		for i := len(ks) - 1; i >= 0; i-- {
-			b.gens = append(b.gens, gen{spec: l.spec, field: l.Proto.Fields[ks[i]], vals: l.multi[ks[i]]})
+			b.gens = append(b.gens, gen{spec: l.spec, field: l.Proto.Fields[ks[i]], vals: l.multi[ks[i]], li: li, fi: ks[i]})
 		}
 	}
 	b.idx = make([]int, len(b.gens))
+	b.compile()
 	return b, nil
+}
+
+// compile encodes the template when every field that varies is a
+// fixed-width integer or address of a layer whose layout no field value
+// changes (no conditional fields).
+func (b *Builder) compile() {
+	for _, g := range b.gens {
+		if g.li < 0 {
+			return
+		}
+		switch g.field.Type {
+		case packet.Uint, packet.Int, packet.MAC, packet.IPv4, packet.IPv6:
+		default:
+			return
+		}
+		for _, f := range g.spec.Proto.Fields {
+			if f.BuildDefault != nil {
+				return
+			}
+		}
+	}
+	for _, g := range b.gens {
+		g.spec.SetField(g.field, g.vals[0])
+	}
+	t, err := b.pb.Encode(nil, b.stack)
+	if err != nil {
+		return // Next reports it
+	}
+	b.tmpl = t
 }
 
 // elemAccepting reports whether a list field takes elements that Scapy
@@ -110,10 +151,7 @@ func (b *Builder) Next(dst []byte) (out []byte, ok bool, err error) {
 	if b.i >= b.n {
 		return dst, false, nil
 	}
-	for k, g := range b.gens {
-		g.spec.SetField(g.field, g.vals[b.idx[k]])
-	}
-	out, err = b.pb.Build(dst, b.stack)
+	out, err = b.Rebuild(dst)
 	// Advance the odometer: the last generator varies fastest.
 	for k := len(b.idx) - 1; k >= 0; k-- {
 		b.idx[k]++
@@ -124,6 +162,27 @@ func (b *Builder) Next(dst []byte) (out []byte, ok bool, err error) {
 	}
 	b.i++
 	return out, true, err
+}
+
+// Rebuild builds the packet Next would build next (for a single packet,
+// the packet) appended to dst, without advancing: the way to build one
+// packet many times into a reused buffer.
+func (b *Builder) Rebuild(dst []byte) ([]byte, error) {
+	if b.tmpl != nil {
+		start := len(dst)
+		dst = append(dst, b.tmpl...)
+		for k, g := range b.gens {
+			if err := b.pb.Patch(dst, start, g.li, g.fi, g.vals[b.idx[k]]); err != nil {
+				return dst, err
+			}
+		}
+		b.pb.Auto(dst, start)
+		return dst, nil
+	}
+	for k, g := range b.gens {
+		g.spec.SetField(g.field, g.vals[b.idx[k]])
+	}
+	return b.pb.Build(dst, b.stack)
 }
 
 // Stack returns the specs the builder encodes (with the current packet's
