@@ -1,7 +1,6 @@
 package craft
 
 import (
-	"errors"
 	"strings"
 
 	"pktkit/packet"
@@ -45,15 +44,9 @@ type gen struct {
 	li, fi int // layer of the stack (-1 if in a list element) and field index
 }
 
-// ErrEmpty is returned when building a packet with no layers.
-var ErrEmpty = errors.New("craft: packet has no layers")
-
 // Builder returns a builder over the packet's set. Later changes to p do
 // not affect it.
 func (p *Packet) Builder() (*Builder, error) {
-	if len(p.Layers) == 0 {
-		return nil, ErrEmpty
-	}
 	b := &Builder{n: p.Count()}
 	for _, l := range p.Layers {
 		b.layers = append(b.layers, l.Clone())

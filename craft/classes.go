@@ -33,10 +33,11 @@ func initClasses() {
 		if p.Name == "Frame" {
 			continue
 		}
-		c := classes[p.Name]
+		name := ident(p.Name)
+		c := classes[name]
 		if c == nil {
-			c = &Class{Name: p.Name}
-			classes[p.Name] = c
+			c = &Class{Name: name}
+			classes[name] = c
 		}
 		c.Protos = append(c.Protos, p)
 		for _, f := range p.Fields {
@@ -80,6 +81,10 @@ func ClassNames() []string {
 // differs (NTP for NTPHeader).
 func ClassOf(p *packet.Protocol) string { return className(p) }
 
+// ident makes a table name a valid identifier ("DHCPOption_message-type"
+// is the class DHCPOption_message_type).
+func ident(name string) string { return strings.ReplaceAll(name, "-", "_") }
+
 func className(p *packet.Protocol) string {
 	for alias, name := range scapyNames {
 		if p.Name == name {
@@ -91,7 +96,7 @@ func className(p *packet.Protocol) string {
 			return base.Name
 		}
 	}
-	return p.Name
+	return ident(p.Name)
 }
 
 // New returns a one-layer packet of the class with the given fields set.

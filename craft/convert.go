@@ -28,6 +28,18 @@ func convert(p *packet.Protocol, f *packet.Field, v any) (vals []packet.Value, m
 		return []packet.Value{{List: l}}, false, nil
 	}
 	switch x := v.(type) {
+	case RawVal:
+		if f.IsInt() {
+			if len(x)*8 != f.Bits {
+				return nil, false, errf(cls, f.Name, "RawVal of %d bytes for a %d-bit field", len(x), f.Bits)
+			}
+			var u uint64
+			for _, c := range x {
+				u = u<<8 | uint64(c)
+			}
+			return []packet.Value{{U: u}}, false, nil
+		}
+		return []packet.Value{{B: clone(x)}}, false, nil
 	case []any:
 		if len(x) > maxSet {
 			return nil, false, errf(cls, f.Name, "set of %d values is too large (at most %d)", len(x), maxSet)
@@ -124,7 +136,7 @@ func convert(p *packet.Protocol, f *packet.Field, v any) (vals []packet.Value, m
 			return []packet.Value{{B: b}}, false, nil
 		}
 	}
-	return nil, false, errf(cls, f.Name, "%s is the wrong type for a %s field%s", describe(v), f.TypeName(), typeHint(f))
+	return nil, false, errf(cls, f.Name, "%s is the wrong type for this %s field%s", describe(v), f.TypeName(), typeHint(f))
 }
 
 func typeHint(f *packet.Field) string {
@@ -233,7 +245,7 @@ func convertInt(cls string, f *packet.Field, v any) (uint64, error) {
 	if n, ok := toInt(v); ok {
 		return checkRange(cls, f, big.NewInt(n))
 	}
-	return 0, errf(cls, f.Name, "%s is the wrong type for a %s field (an integer%s)", describe(v), f.TypeName(), nameHint(f))
+	return 0, errf(cls, f.Name, "%s is the wrong type for this %s field (an integer%s)", describe(v), f.TypeName(), nameHint(f))
 }
 
 func nameHint(f *packet.Field) string {
@@ -290,7 +302,8 @@ func parseIntName(cls string, f *packet.Field, s string) (uint64, error) {
 		return checkRange(cls, f, n)
 	}
 	if f.Enum == nil {
-		return 0, errf(cls, f.Name, "%q is not a number", s)
+		lo, hi := fieldRange(f)
+		return 0, errf(cls, f.Name, "%q is not a number (an integer %s..%s)", s, lo, hi)
 	}
 	return 0, errf(cls, f.Name, "unknown name %q; valid names: %s", s, enumNames(f))
 }

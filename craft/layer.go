@@ -48,6 +48,10 @@ type Range struct{ Lo, Hi int64 }
 // Tuple is a Python tuple: an option ("MSS", 1460) or a pair of values.
 type Tuple []any
 
+// RawVal is Scapy's RawVal: bytes a field takes as they are, whatever its
+// type (a custom field's wire bytes rather than its text).
+type RawVal []byte
+
 // Error is a crafting error that names the class and field at fault.
 type Error struct {
 	Class, Field string
@@ -113,7 +117,7 @@ func MustNew(class string, kvs ...KV) *Packet {
 // Set gives a field a value (or several, making a packet set). The field
 // keeps the value as given: it is never recomputed, even if wrong.
 func (l *Layer) Set(name string, v any) error {
-	f := l.Proto.Field(name)
+	f := fieldOf(l.Proto, name)
 	if f == nil {
 		if alt := fieldAlias(l.Proto, name); alt != nil {
 			return alt(l, v)
@@ -122,7 +126,7 @@ func (l *Layer) Set(name string, v any) error {
 	}
 	if v == nil && !f.IsInt() && f.Type != packet.List {
 		// None: back to the default (or auto).
-		l.Unset(name)
+		l.Unset(f.Name)
 		return nil
 	}
 	vals, multi, err := convert(l.Proto, f, v)
@@ -150,7 +154,7 @@ func (l *Layer) Set(name string, v any) error {
 
 // Unset returns a field to its default or automatic value.
 func (l *Layer) Unset(name string) {
-	f := l.Proto.Field(name)
+	f := fieldOf(l.Proto, name)
 	if f == nil {
 		return
 	}
@@ -161,14 +165,22 @@ func (l *Layer) Unset(name string) {
 
 // IsSet reports whether the user set the named field.
 func (l *Layer) IsSet(name string) bool {
-	f := l.Proto.Field(name)
+	f := fieldOf(l.Proto, name)
 	return f != nil && l.spec.IsSet(f)
 }
 
 // Value returns the field's value: the one set (the first of a set), or
 // the default. Auto fields left unset read as their default (0); Built
 // gives their computed value.
-func (l *Layer) Value(name string) (packet.Value, bool) { return l.spec.Get(name) }
+func (l *Layer) Value(name string) (packet.Value, bool) {
+	if f := fieldOf(l.Proto, name); f != nil {
+		return l.spec.Vals[f.Index()], true
+	}
+	return packet.Value{}, false
+}
+
+// Field returns the layer's field with this name, or nil.
+func (l *Layer) Field(name string) *packet.Field { return fieldOf(l.Proto, name) }
 
 // Spec returns the layer's spec (the first packet of a set).
 func (l *Layer) Spec() *packet.Spec { return l.spec }
@@ -248,9 +260,21 @@ func (p *Packet) Layer(class string) *Layer {
 // or nil: Scapy's pkt.field reads the outermost layer that has it.
 func (p *Packet) Find(field string) *Layer {
 	for _, l := range p.Layers {
-		if l.Proto.Field(field) != nil || fieldAlias(l.Proto, field) != nil {
+		if fieldOf(l.Proto, field) != nil || fieldAlias(l.Proto, field) != nil {
 			return l
 		}
+	}
+	return nil
+}
+
+// fieldOf returns p's field with this name; a trailing underscore may be
+// dropped (load_ for load, which is a Starlark keyword).
+func fieldOf(p *packet.Protocol, name string) *packet.Field {
+	if f := p.Field(name); f != nil {
+		return f
+	}
+	if strings.HasSuffix(name, "_") {
+		return p.Field(strings.TrimSuffix(name, "_"))
 	}
 	return nil
 }

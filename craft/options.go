@@ -45,7 +45,7 @@ func convertList(p *packet.Protocol, f *packet.Field, v any) ([]*packet.Spec, er
 // elemFor returns the element table of list f with the given name.
 func elemFor(f *packet.Field, name string) *packet.Protocol {
 	for _, e := range f.Elems {
-		if e.Name == name {
+		if e.Name == name || ident(e.Name) == name {
 			return e
 		}
 	}

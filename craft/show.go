@@ -111,16 +111,16 @@ func showValue(f *packet.Field, v packet.Value) (s string) {
 // customText returns a custom field's text form when parsing it back gives
 // the same bytes, else the raw bytes.
 func customText(f *packet.Field, raw []byte) (out any) {
-	out = clone(raw)
+	out = RawVal(clone(raw))
 	defer func() { _ = recover() }()
-	if raw == nil {
-		return nil
+	if len(raw) == 0 {
+		return RawVal{}
 	}
 	t := f.Codec.Format(nil, nil, raw)
 	if b, err := f.Codec.Parse(string(t)); err == nil && bytes.Equal(b, raw) {
 		return string(t)
 	}
-	return clone(raw)
+	return RawVal(clone(raw))
 }
 
 // ValueAny turns a field value into the Go value the constructors take.
@@ -148,6 +148,9 @@ func ValueAny(f *packet.Field, v packet.Value) any {
 }
 
 func signed(u uint64, bits int) int64 {
+	if bits < 64 {
+		u &= 1<<bits - 1
+	}
 	if bits < 64 && u&(1<<(bits-1)) != 0 {
 		return int64(u) - int64(1)<<bits
 	}
@@ -169,6 +172,9 @@ func layerFromSpec(s *packet.Spec) *Layer {
 // packet (its set fields only; a set keeps its lists, ranges and
 // networks).
 func (p *Packet) Command() string {
+	if len(p.Layers) == 0 {
+		return "Raw()" // no layers: no bytes
+	}
 	var parts []string
 	for _, l := range p.Layers {
 		parts = append(parts, l.command())
@@ -186,6 +192,10 @@ func (l *Layer) command() string {
 		if !ok {
 			v = ValueAny(f, l.spec.Vals[i])
 		}
+		if b, isBytes := v.([]byte); isBytes && variants(l.Proto) {
+			// The variant chosen again may read this field as text.
+			v = RawVal(b)
+		}
 		args = append(args, f.Name+"="+pyRepr(v))
 	}
 	return className(l.Proto) + "(" + strings.Join(args, ", ") + ")"
@@ -200,6 +210,8 @@ func pyRepr(v any) string {
 		return strconv.Quote(x)
 	case []byte:
 		return pyBytes(x)
+	case RawVal:
+		return "RawVal(" + pyBytes(x) + ")"
 	case bool:
 		if x {
 			return "True"
@@ -292,6 +304,7 @@ func ParseHexdump(text string) ([]byte, error) {
 		return ParseHex(text)
 	}
 	for n, ln := range lines {
+		ln = strings.ReplaceAll(ln, "\t", "  ")
 		fs := strings.Fields(ln)
 		if len(fs) == 0 {
 			continue
@@ -299,10 +312,15 @@ func ParseHexdump(text string) ([]byte, error) {
 		if !isOffset(fs[0]) {
 			return nil, fmt.Errorf("hexdump line %d: no offset at its start", n+1)
 		}
-		for _, t := range fs[1:] {
-			t = strings.TrimSuffix(t, ":")
+		// The bytes are the first run after the offset; two spaces end
+		// it (the text column follows).
+		rest := strings.TrimLeft(ln[strings.Index(ln, fs[0])+len(fs[0]):], " ")
+		if i := strings.Index(rest, "  "); i >= 0 {
+			rest = rest[:i]
+		}
+		for _, t := range strings.Fields(rest) {
 			if len(t)%2 != 0 || !isHex(t) || len(t) > 4 {
-				break // the text column
+				break
 			}
 			b, _ := hex.DecodeString(t)
 			out = append(out, b...)
@@ -390,4 +408,10 @@ func Import(class string, b []byte) (*Packet, error) {
 		return nil, &Error{Class: class, Msg: "unknown class"}
 	}
 	return FromPacket(packet.NewFrom(b, c.Protos[0]))
+}
+
+// variants reports whether p's class has several tables (variants).
+func variants(p *packet.Protocol) bool {
+	c := LookupClass(className(p))
+	return c != nil && (len(c.Protos) > 1 || c.Protos[0].Dispatch != nil)
 }

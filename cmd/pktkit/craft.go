@@ -53,6 +53,10 @@ Examples:
 	})
 }
 
+// maxCraft bounds the packets one craft builds (they are held in memory
+// so that nothing is written if one fails).
+const maxCraft = 1 << 24
+
 func runCraft(args []string, stdout io.Writer) error {
 	c := commandByName("craft")
 	fs := flags(c, stdout)
@@ -86,6 +90,13 @@ func runCraft(args []string, stdout io.Writer) error {
 	pkts, err := script.Eval(pos[0])
 	if err != nil {
 		return err
+	}
+	total := 0
+	for _, p := range pkts {
+		total += p.Count()
+		if total > maxCraft {
+			return fmt.Errorf("the expression describes more than %d packets; split it", maxCraft)
+		}
 	}
 	craft.FillSources(pkts)
 	// Build everything first: nothing is printed or written if a packet

@@ -2,7 +2,9 @@ package script
 
 import (
 	"fmt"
+	"strings"
 
+	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
@@ -19,6 +21,17 @@ func Predeclared() starlark.StringDict {
 	for _, n := range craft.ClassNames() {
 		d[n] = &Class{C: craft.LookupClass(n)}
 	}
+	d["RawVal"] = starlark.NewBuiltin("RawVal", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var x starlark.Value
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
+			return nil, err
+		}
+		raw, err := toBytes(x)
+		if err != nil {
+			return nil, fmt.Errorf("RawVal: %v", err)
+		}
+		return rawVal(raw), nil
+	})
 	d["bytes"] = starlark.NewBuiltin("bytes", builtinBytes)
 	d["raw"] = starlark.NewBuiltin("raw", builtinBytes)
 	d["len"] = starlark.NewBuiltin("len", builtinLen)
@@ -131,15 +144,25 @@ func builtinFuzz(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	return &Packet{P: craft.Fuzz(p.P, uint64(seed))}, nil
 }
 
+// MaxSteps bounds the Starlark steps one Eval may take, so that no
+// expression runs forever.
+const MaxSteps = 10_000_000
+
 // FileOptions are the Starlark dialect the language uses: sets, while
 // loops, top-level control flow and global reassignment allowed.
 var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
 
 // Eval evaluates one expression with the builtins and returns its packets:
 // a packet (or packet set) or a list of them.
-func Eval(expr string) ([]*craft.Packet, error) {
+func Eval(expr string) ([]*craft.Packet, error) { return evalWith(Predeclared(), expr) }
+
+func evalWith(pre starlark.StringDict, expr string) ([]*craft.Packet, error) {
 	th := &starlark.Thread{Name: "craft", Print: func(_ *starlark.Thread, msg string) { fmt.Println(msg) }}
-	v, err := starlark.EvalOptions(FileOptions, th, "<expr>", Rewrite(expr), Predeclared())
+	th.SetMaxExecutionSteps(MaxSteps)
+	v, err := starlark.EvalOptions(FileOptions, th, "<expr>", Rewrite(expr), pre)
+	if el, ok := err.(resolve.ErrorList); ok && len(el) > 0 {
+		return nil, undefinedError(el[0])
+	}
 	if err != nil {
 		if ee, ok := err.(*starlark.EvalError); ok {
 			return nil, fmt.Errorf("%s", ee.Msg)
@@ -174,4 +197,55 @@ func Packets(v starlark.Value) ([]*craft.Packet, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("the expression gives a %s, not a packet", v.Type())
+}
+
+// rawVal is RawVal(b): bytes a field takes as they are.
+type rawVal string
+
+func (r rawVal) String() string        { return "RawVal(" + starlark.Bytes(r).String() + ")" }
+func (r rawVal) Type() string          { return "RawVal" }
+func (r rawVal) Freeze()               {}
+func (r rawVal) Truth() starlark.Bool  { return len(r) > 0 }
+func (r rawVal) Hash() (uint32, error) { return starlark.String(r).Hash() }
+
+// undefinedError turns Starlark's "undefined: Foo" into an error naming
+// the unknown class and listing the valid ones, closest first.
+func undefinedError(e resolve.Error) error {
+	name, ok := strings.CutPrefix(e.Msg, "undefined: ")
+	if !ok {
+		return fmt.Errorf("%s: %s", e.Pos, e.Msg)
+	}
+	names := craft.ClassNames()
+	var close []string
+	for _, n := range names {
+		if strings.EqualFold(n, name) || editDistance(strings.ToLower(n), strings.ToLower(name)) <= 2 ||
+			(len(name) >= 3 && strings.Contains(strings.ToLower(n), strings.ToLower(name))) {
+			close = append(close, n)
+		}
+	}
+	msg := fmt.Sprintf("unknown class %s", name)
+	if len(close) > 0 && len(close) <= 10 {
+		msg += " (did you mean " + strings.Join(close, ", ") + "?)"
+	}
+	return fmt.Errorf("%s; valid classes: %s", msg, strings.Join(names, ", "))
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

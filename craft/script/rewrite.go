@@ -87,12 +87,3 @@ func followedByAssign(s string, j int) bool {
 	}
 	return j < len(s) && s[j] == '=' && (j+1 >= len(s) || s[j+1] != '=')
 }
-
-// fieldName maps a name the rewrite (or the user) suffixed with '_' back to
-// the field name.
-func fieldName(n string) string {
-	if len(n) > 1 && strings.HasSuffix(n, "_") {
-		return n[:len(n)-1]
-	}
-	return n
-}

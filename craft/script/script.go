@@ -173,7 +173,6 @@ func printOut(th *starlark.Thread, s string) {
 // Attr reads a field from the outermost layer that has it (None for an
 // unset automatic field), a method, or `payload` / `name`.
 func (p *Packet) Attr(name string) (starlark.Value, error) {
-	name = fieldName(name)
 	if m, ok := methods[name]; ok {
 		return starlark.NewBuiltin(name, func(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			return m(p, th, args, kwargs)
@@ -224,7 +223,6 @@ func (p *Packet) AttrNames() []string {
 
 // SetField sets a field on the outermost layer that has it.
 func (p *Packet) SetField(name string, v starlark.Value) error {
-	name = fieldName(name)
 	gv, err := ToGo(v)
 	if err != nil {
 		return err
@@ -242,6 +240,8 @@ func fromValue(f *packet.Field, v packet.Value) starlark.Value {
 	case string:
 		return starlark.String(x)
 	case []byte:
+		return starlark.Bytes(x)
+	case craft.RawVal:
 		return starlark.Bytes(x)
 	case []any:
 		var l []starlark.Value
@@ -297,6 +297,8 @@ func ToGo(v starlark.Value) (any, error) {
 		return out, nil
 	case *Packet:
 		return x.P, nil
+	case rawVal:
+		return craft.RawVal(x), nil
 	}
 	return nil, fmt.Errorf("a %s cannot be a field value", v.Type())
 }
@@ -344,12 +346,15 @@ func (c *Class) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []s
 		if err != nil {
 			return nil, err
 		}
+		if len(p.Layers) == 0 && len(kwargs) > 0 {
+			return nil, fmt.Errorf("%s(): no bytes to dissect, so no fields to set", c.C.Name)
+		}
 		for _, kv := range kwargs {
 			v, err := ToGo(kv[1])
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %v", c.C.Name, kv[0].(starlark.String), err)
 			}
-			if err := p.Layers[0].Set(fieldName(string(kv[0].(starlark.String))), v); err != nil {
+			if err := p.Layers[0].Set(string(kv[0].(starlark.String)), v); err != nil {
 				return nil, err
 			}
 		}
@@ -357,7 +362,7 @@ func (c *Class) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []s
 	}
 	kvs := make([]craft.KV, len(kwargs))
 	for i, kv := range kwargs {
-		name := fieldName(string(kv[0].(starlark.String)))
+		name := string(kv[0].(starlark.String))
 		v, err := ToGo(kv[1])
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %v", c.C.Name, name, err)
