@@ -1,6 +1,8 @@
 package craft
 
 import (
+	"net/netip"
+
 	"pktkit/packet"
 )
 
@@ -99,6 +101,27 @@ func fixStack(st packet.Stack) {
 			}
 		case "IPv6ExtHdrHopByHop", "IPv6ExtHdrDestOpt":
 			autopad(s)
+		case "IPv6":
+			// Neighbour discovery overloads IPv6: hop limit 255 and the
+			// all-nodes (all-routers for a solicitation) destination.
+			if next == nil {
+				break
+			}
+			var dst string
+			switch next.Proto.Name {
+			case "ICMPv6ND_NS", "ICMPv6ND_NA", "ICMPv6ND_RA":
+				dst = "ff02::1"
+			case "ICMPv6ND_RS":
+				dst = "ff02::2"
+			default:
+				continue
+			}
+			if f := s.Proto.Field("hlim"); f != nil && !s.IsSet(f) {
+				s.Vals[f.Index()].U = 255
+			}
+			if f := s.Proto.Field("dst"); f != nil && !s.IsSet(f) {
+				s.Vals[f.Index()].B = netip.MustParseAddr(dst).AsSlice()
+			}
 		}
 	}
 }

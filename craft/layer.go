@@ -130,6 +130,18 @@ func (l *Layer) Set(name string, v any) error {
 		return nil
 	}
 	vals, multi, err := convert(l.Proto, f, v)
+	if list, ok := v.([]any); ok && listIsSet(l.Proto, f) {
+		// Scapy 2.5's DNS record fields are not list fields: a list there
+		// is a set of values, one record each.
+		vals, multi, err = nil, true, nil
+		for _, e := range list {
+			vs, _, cerr := convert(l.Proto, f, e)
+			if cerr != nil {
+				return cerr
+			}
+			vals = append(vals, vs...)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -316,4 +328,18 @@ func (l *Layer) sortedMulti() []int {
 	}
 	sort.Ints(ks)
 	return ks
+}
+
+// listIsSet reports whether a list given to list field f of p is a packet
+// set rather than the field's elements (DNS's qd, an, ns and ar in Scapy
+// 2.5 take one record, or records chained with '/').
+func listIsSet(p *packet.Protocol, f *packet.Field) bool {
+	if p.Name != "DNS" && p.Name != "DNSTCP" {
+		return false
+	}
+	switch f.Name {
+	case "qd", "an", "ns", "ar":
+		return true
+	}
+	return false
 }

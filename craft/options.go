@@ -261,6 +261,19 @@ func optionSpec(cls string, f *packet.Field, name any, vals []any) ([]*packet.Sp
 		}
 	}
 	fs := valueFields(e, true)
+	if raw, ok := firstOf(vals).([]byte); ok && len(raw) > 0 && !(len(fs) == 1 && !fs[0].IsInt() && fs[0].Type != packet.List) {
+		// Raw bytes for an option whose value is structured (Scapy's
+		// (2, b"\x05\xb4")): the generic element with its kind.
+		if g := genericOption(f); g != nil && len(e.Fields) > 0 {
+			gs := packet.NewSpec(g)
+			gs.SetField(g.Fields[0], packet.Value{U: e.Fields[0].Default})
+			if kind >= 0 {
+				gs.SetField(g.Fields[0], packet.Value{U: uint64(kind)})
+			}
+			gs.SetField(g.Fields[2], packet.Value{B: clone(raw)})
+			return []*packet.Spec{gs}, nil
+		}
+	}
 	if len(vals) == 1 {
 		v := vals[0]
 		if v == nil {
@@ -368,4 +381,11 @@ func padOptions(f *packet.Field, opts []*packet.Spec) []*packet.Spec {
 	s.SetField(eol.Fields[0], packet.Value{U: 0})
 	s.SetField(eol.Fields[1], packet.Value{B: make([]byte, 3-len(b)%4)})
 	return append(opts, s)
+}
+
+func firstOf(vals []any) any {
+	if len(vals) == 1 {
+		return vals[0]
+	}
+	return nil
 }

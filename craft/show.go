@@ -57,9 +57,23 @@ func (p *Packet) Summary() (string, error) {
 // Show returns Scapy's show(): the fields before building, with auto
 // fields left unset shown as None.
 func (p *Packet) Show() string {
+	bound := map[*packet.Field]bool{}
 	var sb strings.Builder
 	for i, l := range p.Layers {
-		showSpec(&sb, l.spec, l, strings.Repeat("   ", i), "")
+		s := l.spec
+		if i+1 < len(p.Layers) {
+			// Fields the layer above overloads show its value (Scapy's
+			// IP()/TCP() shows proto = tcp).
+			s = cloneSpec(s)
+			for _, b := range s.Proto.Bindings() {
+				if f := s.Proto.Field(b.Field); f != nil && f.IsInt() && !s.IsSet(f) && b.Upper == p.Layers[i+1].Proto && !bound[f] {
+					s.Vals[f.Index()].U = b.Value
+					bound[f] = true
+				}
+			}
+			clear(bound)
+		}
+		showSpec(&sb, s, l, strings.Repeat("   ", i), "")
 	}
 	return sb.String()
 }

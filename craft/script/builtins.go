@@ -13,7 +13,8 @@ import (
 
 // Predeclared returns the language's builtins: a constructor per Scapy
 // class, bytes()/raw() that also take packets, len() of a packet (its
-// length in bytes), fuzz(), hexdump(), import_hexdump(), import_hex(),
+// length in bytes), fuzz(pkt, seed=0, count=0) (one fuzzed packet, or a
+// list of count of them with seeds seed, seed+1, ...), hexdump(), import_hexdump(), import_hex(),
 // import_base64(), hex() and base64() of packets or bytes.
 // The result is a fresh dict; callers may add to it.
 func Predeclared() starlark.StringDict {
@@ -137,11 +138,22 @@ func builtinLen(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 func builtinFuzz(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p *Packet
-	seed := int64(0)
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pkt", &p, "seed?", &seed); err != nil {
+	seed, count := int64(0), 0
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pkt", &p, "seed?", &seed, "count?", &count); err != nil {
 		return nil, err
 	}
-	return &Packet{P: craft.Fuzz(p.P, uint64(seed))}, nil
+	if count == 0 {
+		return &Packet{P: craft.Fuzz(p.P, uint64(seed))}, nil
+	}
+	if count < 0 || count > 1<<20 {
+		return nil, fmt.Errorf("fuzz: count %d out of range 1..%d", count, 1<<20)
+	}
+	// count packets, seeds seed, seed+1, ...
+	out := make([]starlark.Value, count)
+	for i := range out {
+		out[i] = &Packet{P: craft.Fuzz(p.P, uint64(seed)+uint64(i))}
+	}
+	return starlark.NewList(out), nil
 }
 
 // MaxSteps bounds the Starlark steps one Eval may take, so that no
