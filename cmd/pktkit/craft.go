@@ -18,7 +18,7 @@ func init() {
 	register(&command{
 		name:    "craft",
 		summary: "build packets from a Scapy expression",
-		usage: `Usage: pktkit craft EXPR [--show | --show2 | --hex | --hexdump | --command | --summary] [-w FILE]
+		usage: `Usage: pktkit craft EXPR [--show | --show2 | --hex | --hexdump | --base64 | --command | --summary] [-w FILE]
 
 Evaluates EXPR, a Scapy expression (Starlark syntax: keyword arguments,
 strings, b"..." bytes, lists, tuples, hex literals), and prints or writes the
@@ -26,7 +26,9 @@ packets it describes. Layers stack with '/'; every field has Scapy's default;
 lengths, checksums and next-protocol numbers are computed unless set (a value
 you set is kept, even a wrong one). A field given a list, a (low, high) range
 or a CIDR network ("10.0.0.0/30") makes a set of packets, in Scapy's order.
-A list of packets is accepted too.
+A list of packets is accepted too. Builtins: bytes(p), len(p), hex(p),
+base64(p), hexdump(p), import_hex(s), import_base64(s), import_hexdump(s)
+(bytes; Class(bytes) dissects them), fuzz(p, seed=0, count=0), RawVal(b).
 
 Unset addresses are filled as Scapy does: IP/IPv6 src from the route to dst
 (the host's routing table), Ether src from the MAC of the interface on that
@@ -39,6 +41,7 @@ Output (one mode; without -w the default is --summary):
   --show2     the fields after building (per packet)
   --hex       each packet's bytes as one lowercase hex string per line
   --hexdump   Scapy's hexdump layout, a blank line between packets
+  --base64    each packet's bytes in base64, one per line
   --command   the expression that recreates the packet (per expression)
 -w FILE writes the packets as pcap ('-' for standard output); nothing is
 written if any packet fails to build.
@@ -48,6 +51,8 @@ Examples:
   pktkit craft 'IP(dst="10.0.0.0/30")/TCP(dport=[80,443],flags="S")' -w out.pcap
   pktkit craft 'Ether()/IP(dst="192.0.2.1")/UDP()/DNS(qd=DNSQR(qname="example.com"))' --show2
   pktkit craft 'IP(src="192.0.2.1", dst="192.0.2.2")/ICMP(type="echo-request")/b"ping"' --hexdump
+  pktkit craft 'Ether(import_hex("ffffffffffff0011223344550806..."))' --show2
+  pktkit craft 'fuzz(IP(dst="192.0.2.1")/UDP(dport=53)/DNS(), seed=1, count=100)' -w fuzz.pcap
 `,
 		run: runCraft,
 	})
@@ -62,7 +67,7 @@ func runCraft(args []string, stdout io.Writer) error {
 	fs := flags(c, stdout)
 	out := fs.String("w", "", "write pcap to `FILE` ('-' for standard output)")
 	modes := map[string]*bool{}
-	for _, m := range []string{"show", "show2", "hex", "hexdump", "command", "summary"} {
+	for _, m := range []string{"show", "show2", "hex", "hexdump", "base64", "command", "summary"} {
 		modes[m] = fs.Bool(m, false, "print "+m)
 	}
 	pos, err := parse(c, fs, args, stdout)
@@ -158,6 +163,9 @@ func printCraft(w *bufio.Writer, mode string, pkts []*craft.Packet, frames [][]b
 			hexbuf = append(hexbuf[:0], craft.Hex(f)...)
 			hexbuf = append(hexbuf, '\n')
 			w.Write(hexbuf)
+		case "base64":
+			w.WriteString(craft.Base64(f))
+			w.WriteByte('\n')
 		case "hexdump":
 			if i > 0 {
 				w.WriteByte('\n')
