@@ -64,9 +64,8 @@ func (p *Packet) Builder() (*Builder, error) {
 			host.SetField(hostField, v)
 			continue
 		}
-		if l.Proto.Element {
-			return nil, errf(className(l.Proto), "", "cannot be stacked here: it is an element (an option or record) of another layer's list")
-		}
+		// Other elements are encoded where they stand, as Scapy builds
+		// any packet on its own (bytes(DNSQR())).
 		host, hostField = s, nil
 		for _, f := range l.Proto.Fields {
 			if f.Type == packet.List && elemAccepting(f) {

@@ -116,18 +116,18 @@ func (c *Class) New(kvs ...KV) (*Packet, error) {
 // defaults agree with the most integer fields set, that has every field
 // set and accepts every value.
 func bestCandidate(ps []*packet.Protocol, kvs []KV) *packet.Protocol {
-	best, bestScore := ps[0], -1
+	best, bestScore := ps[0], -1<<30
 	for _, p := range ps {
 		score := 0
 		for _, kv := range kvs {
-			f := p.Field(kv.Name)
+			f := fieldOf(p, kv.Name)
 			if f == nil {
-				score = -1
+				score = -1 << 20
 				break
 			}
 			vals, _, err := convert(p, f, kv.Value)
 			if err != nil {
-				score = -1
+				score = -1 << 20
 				break
 			}
 			if f.IsInt() && len(vals) > 0 && vals[0].U == f.Default {
@@ -137,6 +137,9 @@ func bestCandidate(ps []*packet.Protocol, kvs []KV) *packet.Protocol {
 				score++
 			}
 		}
+		// Between equals, the most structured variant (fewest raw byte
+		// fields): DNSRR() is an A record with address 0.0.0.0.
+		score = score*64 - rawFields(p)
 		if score > bestScore {
 			best, bestScore = p, score
 		}
@@ -206,4 +209,15 @@ func safeChoose(choose func([]byte) *packet.Protocol, b []byte) (q *packet.Proto
 	padded := make([]byte, len(b)+64)
 	copy(padded, b)
 	return choose(padded[:len(b)])
+}
+
+// rawFields counts a table's fields of raw bytes.
+func rawFields(p *packet.Protocol) int {
+	n := 0
+	for _, f := range p.Fields {
+		if f.Type == packet.Bytes {
+			n++
+		}
+	}
+	return n
 }

@@ -66,7 +66,7 @@ func TestCraftErrorsWriteNothing(t *testing.T) {
 		{`ICMP(type="echo")`, []string{"ICMP.type", "echo-request (8)"}},
 		{`IP(dst=5)`, []string{"IP.dst", "int 5", "ipv4"}},
 		{`TCP(options=[("MSSS", 1)])`, []string{"TCP.options", "MSSS", "MSS", "WScale"}},
-		{`IP()/TCPOpt_MSS()`, []string{"TCPOpt_MSS", "element"}},
+		{`IP(options=[TCPOpt_MSS()])`, []string{"IP.options", "TCPOpt_MSS", "IPOption_NOP"}},
 		{`DNS(qd=DNSQR(qtype="AAAAA"))`, []string{"DNSQR.qtype", "AAAA (28)"}},
 	}
 	for _, c := range cases {
