@@ -164,7 +164,9 @@ func (b *Builder) Rebuild(dst []byte) ([]byte, error) {
 		start := len(dst)
 		dst = append(dst, b.tmpl...)
 		for k, g := range b.gens {
-			if err := b.pb.Patch(dst, start, g.li, g.fi, g.vals[b.idx[k]]); err != nil {
+			v := g.vals[b.idx[k]]
+			g.spec.SetField(g.field, v) // for Auto hooks that read values
+			if err := b.pb.Patch(dst, start, g.li, g.fi, v); err != nil {
 				return dst, err
 			}
 		}

@@ -136,6 +136,9 @@ func bestCandidate(ps []*packet.Protocol, kvs []KV) *packet.Protocol {
 			if _, isStr := kv.Value.(string); isStr && (f.Type == packet.IPv4 || f.Type == packet.IPv6 || f.Type == packet.MAC || f.Type == packet.Custom) {
 				score++
 			}
+			if _, isRaw := kv.Value.(RawVal); isRaw && f.Type == packet.Bytes {
+				score++ // wire bytes go best where they are bytes
+			}
 		}
 		// Between equals, the most structured variant (fewest raw byte
 		// fields): DNSRR() is an A record with address 0.0.0.0.
@@ -161,8 +164,8 @@ func resolveVariant(p *packet.Protocol, kvs []KV) *packet.Protocol {
 	}
 	s := packet.NewSpec(p)
 	for _, kv := range kvs {
-		f := p.Field(kv.Name)
-		if f == nil || !f.IsInt() {
+		f := fieldOf(p, kv.Name)
+		if f == nil || f.Type == packet.List {
 			continue
 		}
 		if vals, _, err := convert(p, f, kv.Value); err == nil && len(vals) > 0 {

@@ -39,6 +39,13 @@ func convert(p *packet.Protocol, f *packet.Field, v any) (vals []packet.Value, m
 			}
 			return []packet.Value{{U: u}}, false, nil
 		}
+		n := map[packet.Type]int{packet.MAC: 6, packet.IPv4: 4, packet.IPv6: 16}[f.Type]
+		if n == 0 && f.Size > 0 {
+			n = f.Size
+		}
+		if n > 0 && len(x) != n {
+			return nil, false, errf(cls, f.Name, "RawVal of %d bytes for a field of %d", len(x), n)
+		}
 		return []packet.Value{{B: clone(x)}}, false, nil
 	case []any:
 		if len(x) > maxSet {

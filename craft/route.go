@@ -76,6 +76,7 @@ func macOf(ip netip.Addr) net.HardwareAddr {
 	return nil
 }
 
+// Neighbour reads the kernel's ARP table.
 func (sysHost) Neighbour(ip netip.Addr) (net.HardwareAddr, bool) {
 	text, err := os.ReadFile("/proc/net/arp")
 	if err != nil {
@@ -84,6 +85,7 @@ func (sysHost) Neighbour(ip netip.Addr) (net.HardwareAddr, bool) {
 	return ARPLookup(string(text), ip)
 }
 
+// DefaultMAC is the MAC of the default route's interface.
 func (sysHost) DefaultMAC() net.HardwareAddr {
 	if text, err := os.ReadFile("/proc/net/route"); err == nil {
 		if ifname, ok := routeIface(string(text), netip.IPv4Unspecified()); ok {

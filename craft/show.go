@@ -175,8 +175,24 @@ func signed(u uint64, bits int) int64 {
 func layerFromSpec(s *packet.Spec) *Layer {
 	l := &Layer{Proto: s.Proto, spec: s, src: map[int]any{}}
 	for i, f := range s.Proto.Fields {
-		if s.IsSet(f) {
-			l.src[i] = ValueAny(f, s.Vals[i])
+		if !s.IsSet(f) {
+			continue
+		}
+		l.src[i] = ValueAny(f, s.Vals[i])
+		if listIsSet(s.Proto, f) {
+			// Records chained with '/' (a list would be a set).
+			var chain *Packet
+			for _, e := range s.Vals[i].List {
+				if chain == nil {
+					chain = &Packet{}
+				}
+				chain.Layers = append(chain.Layers, layerFromSpec(e))
+			}
+			if chain == nil {
+				l.src[i] = nil
+			} else {
+				l.src[i] = chain
+			}
 		}
 	}
 	return l

@@ -214,10 +214,19 @@ func Packets(v starlark.Value) ([]*craft.Packet, error) {
 // rawVal is RawVal(b): bytes a field takes as they are.
 type rawVal string
 
-func (r rawVal) String() string        { return "RawVal(" + starlark.Bytes(r).String() + ")" }
-func (r rawVal) Type() string          { return "RawVal" }
-func (r rawVal) Freeze()               {}
-func (r rawVal) Truth() starlark.Bool  { return len(r) > 0 }
+// String shows RawVal(b"...").
+func (r rawVal) String() string { return "RawVal(" + starlark.Bytes(r).String() + ")" }
+
+// Type is "RawVal".
+func (r rawVal) Type() string { return "RawVal" }
+
+// Freeze does nothing: a RawVal is immutable.
+func (r rawVal) Freeze() {}
+
+// Truth is whether it holds bytes.
+func (r rawVal) Truth() starlark.Bool { return len(r) > 0 }
+
+// Hash hashes the bytes.
 func (r rawVal) Hash() (uint32, error) { return starlark.String(r).Hash() }
 
 // undefinedError turns Starlark's "undefined: Foo" into an error naming

@@ -118,6 +118,7 @@ type iter struct {
 	i  int
 }
 
+// Next yields the next packet of the set.
 func (it *iter) Next(v *starlark.Value) bool {
 	if it.i >= len(it.ps) {
 		return false
@@ -127,6 +128,7 @@ func (it *iter) Next(v *starlark.Value) bool {
 	return true
 }
 
+// Done releases nothing.
 func (it *iter) Done() {}
 
 var methods = map[string]func(p *Packet, thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error){
