@@ -1,8 +1,10 @@
 package packet
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // Spec is a layer to build: a protocol and a value for each of its fields,
@@ -90,7 +92,10 @@ func (b *BuildLayer) IsSet(name string) bool {
 func (p *Protocol) fieldNamed(name string) *Field {
 	if len(name) > 0 {
 		if i := p.nameIdx[nameHash(name)]; i > 0 {
-			if f := p.Fields[i-1]; f.Name == name {
+			f := p.Fields[i-1]
+			// Table code passes the literal the table holds: the same
+			// string data, so most lookups need no byte comparison.
+			if len(f.Name) == len(name) && (unsafe.StringData(f.Name) == unsafe.StringData(name) || f.Name == name) {
 				return f
 			}
 		}
@@ -416,6 +421,21 @@ func encodeStatic(dst []byte, s *Spec, fbs []fieldBind, bl *BuildLayer, n int) (
 func putBits(d []byte, off, w int, u uint64, little bool) {
 	if w < 64 {
 		u &= 1<<w - 1
+	}
+	if off&7 == 0 && !little {
+		i := off >> 3
+		switch w {
+		case 8:
+			d[i] = byte(u)
+			return
+		case 16:
+			_ = d[i+1]
+			d[i], d[i+1] = byte(u>>8), byte(u)
+			return
+		case 32:
+			binary.BigEndian.PutUint32(d[i:i+4], uint32(u))
+			return
+		}
 	}
 	if off&7 == 0 && w&7 == 0 {
 		b := d[off/8 : off/8+w/8]

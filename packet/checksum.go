@@ -8,6 +8,15 @@ import "encoding/binary"
 // is all Fold needs: it reads eight bytes at a time.
 func Sum(sum uint32, b []byte) uint32 {
 	acc := uint64(sum)
+	for len(b) >= 32 {
+		v0 := binary.BigEndian.Uint64(b)
+		v1 := binary.BigEndian.Uint64(b[8:])
+		v2 := binary.BigEndian.Uint64(b[16:])
+		v3 := binary.BigEndian.Uint64(b[24:32])
+		acc += v0>>32 + v0&0xffffffff + v1>>32 + v1&0xffffffff +
+			v2>>32 + v2&0xffffffff + v3>>32 + v3&0xffffffff
+		b = b[32:]
+	}
 	for len(b) >= 8 {
 		v := binary.BigEndian.Uint64(b)
 		acc += v>>32 + v&0xffffffff
