@@ -13,8 +13,9 @@ import (
 	"pktkit/packet"
 )
 
-// maxSet bounds how many values one field may expand to.
-const maxSet = 1 << 24
+// maxSet bounds how many values one field may expand to (they are held in
+// memory): a /12 IPv4 network, a range of a million.
+const maxSet = 1 << 20
 
 // convert turns a user value into field values: one, or several for a
 // packet set (multi).
@@ -414,8 +415,8 @@ func convertAddr(cls string, f *packet.Field, s string) ([]packet.Value, bool, e
 			return nil, false, errf(cls, f.Name, "%q is not an %s network (like \"10.0.0.0/30\")", s, want)
 		}
 		host := pfx.Addr().BitLen() - pfx.Bits()
-		if host >= 25 {
-			return nil, false, errf(cls, f.Name, "network %q is too large (at most /%d)", s, pfx.Addr().BitLen()-24)
+		if 1<<min(host, 62) > maxSet {
+			return nil, false, errf(cls, f.Name, "network %q is too large (at most /%d)", s, pfx.Addr().BitLen()-20)
 		}
 		n := 1 << host
 		a := pfx.Masked().Addr()

@@ -20,7 +20,10 @@ func convertList(p *packet.Protocol, f *packet.Field, v any) ([]*packet.Spec, er
 	case []any:
 		items = x
 	case Tuple:
-		if _, isName := x[0].(string); isName || len(x) == 0 {
+		if len(x) == 0 {
+			return nil, nil
+		}
+		if _, isName := x[0].(string); isName {
 			items = []any{x}
 		} else {
 			items = []any(x)

@@ -23,6 +23,7 @@ func FuzzEval(f *testing.F) {
 	fh.Close()
 	f.Add(`IP(options=[IPOption_Timestamp(flg=0)])/TCP(options=[("SAck", (1,)), 5])`)
 	f.Add(`DHCP(options=[("client_id", b"\x01"), (250, b"xx"), "pad"])`)
+	f.Add(`TCP(options=())/IP(options=((),))/DNS(an=[])`)
 	f.Fuzz(func(t *testing.T, expr string) {
 		ps, err := Eval(expr)
 		if err != nil {
