@@ -58,9 +58,13 @@ Examples:
 	})
 }
 
-// maxCraft bounds the packets one craft builds (they are held in memory
-// so that nothing is written if one fails).
-const maxCraft = 1 << 24
+// maxCraft bounds the packets one craft builds; maxPrint those it prints
+// or writes to standard output (held in memory so that nothing is output
+// if one fails to build).
+const (
+	maxCraft = 1 << 24
+	maxPrint = 1 << 22
+)
 
 func runCraft(args []string, stdout io.Writer) error {
 	c := commandByName("craft")
@@ -104,6 +108,13 @@ func runCraft(args []string, stdout io.Writer) error {
 		}
 	}
 	craft.FillSources(pkts)
+	if mode == "" && *out != "-" {
+		// Straight to a temporary file, renamed into place at the end.
+		return streamCraft(*out, pkts)
+	}
+	if total > maxPrint {
+		return fmt.Errorf("the expression describes %d packets; at most %d can be printed or written to standard output (write a file with -w)", total, maxPrint)
+	}
 	// Build everything first: nothing is printed or written if a packet
 	// fails to build.
 	var frames [][]byte
@@ -197,6 +208,73 @@ func packetFor(pkts []*craft.Packet, frames [][]byte, i int, f []byte, link uint
 	return packet.New(f, link)
 }
 
+// streamCraft builds the packets one by one into a temporary pcap file
+// next to path, renamed to path once all are built.
+func streamCraft(path string, pkts []*craft.Packet) error {
+	link := uint32(1)
+	if len(pkts) > 0 {
+		link = pkts[0].LinkType()
+	}
+	return atomicWrite(path, func(w io.Writer) error {
+		pw, err := capture.NewPcapWriter(w, capture.LinkType(link), 262144, false)
+		if err != nil {
+			return err
+		}
+		ts := time.Now().UnixNano()
+		n := 0
+		var buf []byte
+		for _, p := range pkts {
+			if l := p.LinkType(); l != link {
+				return fmt.Errorf("packet %d starts with another link layer (%d) than packet 1 (%d): a pcap file holds one link type", n+1, l, link)
+			}
+			b, err := p.Builder()
+			if err != nil {
+				return err
+			}
+			for {
+				var ok bool
+				buf, ok, err = b.Next(buf[:0])
+				if err != nil {
+					return err
+				}
+				if !ok {
+					break
+				}
+				n++
+				rec := capture.Record{Timestamp: ts, CapLen: len(buf), OrigLen: len(buf), LinkType: capture.LinkType(link), Data: buf}
+				if err := pw.WriteRecord(&rec); err != nil {
+					return err
+				}
+			}
+		}
+		return pw.Flush()
+	})
+}
+
+// atomicWrite writes a file through a temporary file renamed into place,
+// so that a failure leaves nothing behind.
+func atomicWrite(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".craft-*.pcap")
+	if err != nil {
+		return err
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	_ = tmp.Chmod(0o644)
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
 // writeCraft writes the frames as pcap, through a temporary file renamed
 // into place so that a failure leaves no partial file.
 func writeCraft(path string, stdout io.Writer, frames [][]byte, links []uint32) error {
@@ -226,23 +304,5 @@ func writeCraft(path string, stdout io.Writer, frames [][]byte, links []uint32) 
 	if path == "-" {
 		return write(stdout)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".craft-*.pcap")
-	if err != nil {
-		return err
-	}
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	_ = tmp.Chmod(0o644)
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicWrite(path, write)
 }

@@ -68,6 +68,8 @@ func TestCraftErrorsWriteNothing(t *testing.T) {
 		{`TCP(options=[("MSSS", 1)])`, []string{"TCP.options", "MSSS", "MSS", "WScale"}},
 		{`IP(options=[TCPOpt_MSS()])`, []string{"IP.options", "TCPOpt_MSS", "IPOption_NOP"}},
 		{`DNS(qd=DNSQR(qtype="AAAAA"))`, []string{"DNSQR.qtype", "AAAA (28)"}},
+		// Fails after the first packet was written to the temporary file.
+		{`[IP(src="192.0.2.1", dst="192.0.2.2")/TCP(), Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP()]`, []string{"packet 2", "link"}},
 	}
 	for _, c := range cases {
 		path := filepath.Join(dir, "x.pcap")
