@@ -31,10 +31,20 @@ type Builder struct {
 	idx    []int
 	n, i   int
 	pb     packet.Builder
+	follows []followGen
 	// tmpl is the stack encoded once with its auto fields left zero, when
 	// the set varies only fixed-width fields: each packet is then a copy,
 	// patched with its values, whose auto fields are computed afresh.
 	tmpl []byte
+}
+
+// followGen is a follow resolved against the builder's generators.
+type followGen struct {
+	gen    int // the leader's generator
+	spec   *packet.Spec
+	field  *packet.Field
+	vals   []packet.Value
+	li, fi int
 }
 
 type gen struct {
@@ -90,6 +100,24 @@ func (p *Packet) Builder() (*Builder, error) {
 		}
 	}
 	b.idx = make([]int, len(b.gens))
+	for _, fw := range p.follows {
+		if fw.Layer >= len(b.layers) || fw.Leader >= len(b.layers) {
+			continue
+		}
+		leader := b.layers[fw.Leader].spec
+		l := b.layers[fw.Layer]
+		for k, g := range b.gens {
+			if g.spec == leader && g.fi == fw.LeaderField && len(g.vals) == len(fw.Vals) {
+				li := -1
+				for i, s := range b.stack {
+					if s == l.spec {
+						li = i
+					}
+				}
+				b.follows = append(b.follows, followGen{gen: k, spec: l.spec, field: l.Proto.Fields[fw.Field], vals: fw.Vals, li: li, fi: fw.Field})
+			}
+		}
+	}
 	b.compile()
 	return b, nil
 }
@@ -98,6 +126,11 @@ func (p *Packet) Builder() (*Builder, error) {
 // fixed-width integer or address of a layer whose layout no field value
 // changes (no conditional fields).
 func (b *Builder) compile() {
+	for _, f := range b.follows {
+		if f.li < 0 {
+			return
+		}
+	}
 	for _, g := range b.gens {
 		if g.li < 0 {
 			return
@@ -115,6 +148,9 @@ func (b *Builder) compile() {
 	}
 	for _, g := range b.gens {
 		g.spec.SetField(g.field, g.vals[0])
+	}
+	for _, f := range b.follows {
+		f.spec.Vals[f.field.Index()] = f.vals[0]
 	}
 	t, err := b.pb.Encode(nil, b.stack)
 	if err != nil {
@@ -170,11 +206,21 @@ func (b *Builder) Rebuild(dst []byte) ([]byte, error) {
 				return dst, err
 			}
 		}
+		for _, f := range b.follows {
+			v := f.vals[b.idx[f.gen]]
+			f.spec.Vals[f.field.Index()] = v // a default: the field stays unset
+			if err := b.pb.Patch(dst, start, f.li, f.fi, v); err != nil {
+				return dst, err
+			}
+		}
 		b.pb.Auto(dst, start)
 		return dst, nil
 	}
 	for k, g := range b.gens {
 		g.spec.SetField(g.field, g.vals[b.idx[k]])
+	}
+	for _, f := range b.follows {
+		f.spec.Vals[f.field.Index()] = f.vals[b.idx[f.gen]]
 	}
 	return b.pb.Build(dst, b.stack)
 }

@@ -200,3 +200,38 @@ func FuzzParseHexdump(f *testing.F) {
 		}
 	})
 }
+
+// loopHost routes 127/8 through a loopback without a MAC address and the
+// rest as fakeHost does.
+type loopHost struct{ fakeHost }
+
+func (h loopHost) Route(dst netip.Addr) (netip.Addr, net.HardwareAddr, netip.Addr, bool) {
+	if dst.IsLoopback() {
+		return netip.MustParseAddr("127.0.0.1"), nil, dst, true
+	}
+	return h.fakeHost.Route(dst)
+}
+
+func TestFillSourcesPerDestination(t *testing.T) {
+	// Scapy fills each packet of a set from the route to its own
+	// destination.
+	p := Div(Div(MustNew("Ether"), MustNew("IP", KV{"dst", []any{"127.0.0.1", "198.51.100.7"}})), MustNew("ICMP", KV{"seq", []any{1, 2}}))
+	FillSourcesFrom(loopHost{}, []*Packet{p})
+	all, err := p.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range all {
+		loop := i < 2
+		wantSrc, wantSmac, wantDmac := []byte{127, 0, 0, 1}, []byte{0, 0, 0, 0, 0, 0}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+		if !loop {
+			wantSrc, wantSmac, wantDmac = []byte{192, 0, 2, 2}, []byte{2, 0, 0, 0, 0, 1}, []byte{2, 0, 0, 0, 0, 0xfe}
+		}
+		if !bytes.Equal(b[26:30], wantSrc) || !bytes.Equal(b[6:12], wantSmac) || !bytes.Equal(b[0:6], wantDmac) {
+			t.Errorf("packet %d: %x", i, b[:34])
+		}
+		if packet.Checksum(b[14:34]) != 0 {
+			t.Errorf("packet %d: IP checksum not recomputed", i)
+		}
+	}
+}

@@ -30,6 +30,16 @@ type Layer struct {
 // outermost first.
 type Packet struct {
 	Layers []*Layer
+	// follows are fields whose value depends on a field of the set (the
+	// source address chosen by the route to each destination).
+	follows []follow
+}
+
+// follow makes field Field of layer Layer take Vals[i] when field
+// LeaderField of layer Leader takes its i-th value of the set.
+type follow struct {
+	Layer, Field, Leader, LeaderField int
+	Vals                              []packet.Value
 }
 
 // KV is one keyword argument of a constructor: a field name and a value.
@@ -249,7 +259,11 @@ func Div(a, b *Packet) *Packet {
 }
 
 // Clone returns a deep copy of the packet.
-func (p *Packet) Clone() *Packet { return Div(p, &Packet{}) }
+func (p *Packet) Clone() *Packet {
+	q := Div(p, &Packet{})
+	q.follows = p.follows
+	return q
+}
 
 // Payload returns a packet of raw bytes (Scapy's Raw(load=b)).
 func Payload(b []byte) *Packet {

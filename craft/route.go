@@ -177,7 +177,8 @@ func ARPLookup(table string, ip netip.Addr) (net.HardwareAddr, bool) {
 func FillSources(pkts []*Packet) { FillSourcesFrom(SystemHost, pkts) }
 
 // FillSourcesFrom fills unset addresses from host h: an IP or IPv6 source
-// from the route to the destination (the first one of a set), ARP's psrc
+// from the route to the destination (in a set of destinations, each
+// packet's own), ARP's psrc
 // and hwsrc from the route to pdst, an Ethernet source from the MAC of the
 // interface on the route to the IP destination above it (or the default
 // interface), and an Ethernet destination from the neighbour table for the
@@ -212,6 +213,7 @@ func FillSourcesFrom(h Host, pkts []*Packet) {
 				if etherDst != nil {
 					setDefault(etherDst, "dst", dstMAC(h, dst, hop, routed))
 				}
+				followRoutes(h, p, l, etherSrc, etherDst)
 				etherSrc, etherDst = nil, nil
 			case "ARP":
 				dst, ok := addrOf(l, "pdst")
@@ -279,4 +281,87 @@ func dstMAC(h Host, dst, hop netip.Addr, routed bool) []byte {
 		}
 	}
 	return []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+}
+
+// followRoutes handles a set of destinations: when the addresses filled in
+// differ between them, each packet gets those of its own destination.
+func followRoutes(h Host, p *Packet, l, etherSrc, etherDst *Layer) {
+	df := l.Proto.Field("dst")
+	dsts := l.multi[df.Index()]
+	if len(dsts) < 2 {
+		return
+	}
+	li := layerIndex(p, l)
+	type route struct {
+		src, smac, dmac []byte
+	}
+	cache := map[netip.Addr]route{}
+	srcs := make([]packet.Value, len(dsts))
+	smacs := make([]packet.Value, len(dsts))
+	dmacs := make([]packet.Value, len(dsts))
+	var differ [3]bool
+	for i, v := range dsts {
+		dst, _ := netip.AddrFromSlice(v.B)
+		r, ok := cache[dst]
+		if !ok {
+			src, mac, hop, routed := h.Route(dst)
+			if routed {
+				r.src = src.AsSlice()
+				r.smac = make([]byte, 6) // an interface without one (lo)
+				if len(mac) == 6 {
+					r.smac = mac
+				}
+			}
+			r.dmac = dstMAC(h, dst, hop, routed)
+			cache[dst] = r
+		}
+		srcs[i], smacs[i], dmacs[i] = packet.Value{B: r.src}, packet.Value{B: r.smac}, packet.Value{B: r.dmac}
+		if i > 0 {
+			differ[0] = differ[0] || string(r.src) != string(srcs[0].B)
+			differ[1] = differ[1] || string(r.smac) != string(smacs[0].B)
+			differ[2] = differ[2] || string(r.dmac) != string(dmacs[0].B)
+		}
+	}
+	add := func(target *Layer, name string, vals []packet.Value) {
+		f := target.Proto.Field(name)
+		if f == nil || target.spec.IsSet(f) {
+			return
+		}
+		for _, v := range vals {
+			if len(v.B)*8 != fieldBits(f) {
+				return // a route without this address: keep the default
+			}
+		}
+		p.follows = append(p.follows, follow{Layer: layerIndex(p, target), Field: f.Index(), Leader: li, LeaderField: df.Index(), Vals: vals})
+	}
+	if differ[0] {
+		add(l, "src", srcs)
+	}
+	if etherSrc != nil && differ[1] {
+		add(etherSrc, "src", smacs)
+	}
+	if etherDst != nil && differ[2] {
+		add(etherDst, "dst", dmacs)
+	}
+}
+
+func fieldBits(f *packet.Field) int {
+	switch f.Type {
+	case packet.MAC:
+		return 48
+	case packet.IPv4:
+		return 32
+	case packet.IPv6:
+		return 128
+	}
+	return -1
+}
+
+func layerIndex(p *Packet, l *Layer) int {
+	for i, x := range p.Layers {
+		if x == l {
+			return i
+		}
+	}
+	return -1
 }
