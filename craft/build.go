@@ -24,13 +24,13 @@ func fieldAlias(p *packet.Protocol, name string) func(l *Layer, v any) error {
 // Builder builds the packets of a packet set one by one into a reused
 // buffer. Its zero value is not usable; get one from Packet.Builder.
 type Builder struct {
-	layers []*Layer
-	stack  packet.Stack
-	owner  []int // for each stack spec, the layer it comes from (-1: none)
-	gens   []gen // multi-valued fields, slowest first
-	idx    []int
-	n, i   int
-	pb     packet.Builder
+	layers  []*Layer
+	stack   packet.Stack
+	owner   []int // for each stack spec, the layer it comes from (-1: none)
+	gens    []gen // multi-valued fields, slowest first
+	idx     []int
+	n, i    int
+	pb      packet.Builder
 	follows []followGen
 	// tmpl is the stack encoded once with its auto fields left zero, when
 	// the set varies only fixed-width fields: each packet is then a copy,
