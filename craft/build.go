@@ -26,7 +26,6 @@ func fieldAlias(p *packet.Protocol, name string) func(l *Layer, v any) error {
 type Builder struct {
 	layers  []*Layer
 	stack   packet.Stack
-	owner   []int // for each stack spec, the layer it comes from (-1: none)
 	gens    []gen // multi-valued fields, slowest first
 	idx     []int
 	n, i    int

@@ -208,10 +208,7 @@ func safeChoose(choose func([]byte) *packet.Protocol, b []byte) (q *packet.Proto
 			q = nil
 		}
 	}()
-	// Choosers may look a little past the header; give them zero bytes.
-	padded := make([]byte, len(b)+64)
-	copy(padded, b)
-	return choose(padded[:len(b)])
+	return choose(b)
 }
 
 // rawFields counts a table's fields of raw bytes.
