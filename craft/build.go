@@ -56,6 +56,9 @@ type gen struct {
 // Builder returns a builder over the packet's set. Later changes to p do
 // not affect it.
 func (p *Packet) Builder() (*Builder, error) {
+	if p.Err != nil {
+		return nil, p.Err
+	}
 	b := &Builder{n: p.Count()}
 	for _, l := range p.Layers {
 		b.layers = append(b.layers, l.Clone())

@@ -235,3 +235,15 @@ func TestFillSourcesPerDestination(t *testing.T) {
 		}
 	}
 }
+
+func TestConstructors(t *testing.T) {
+	// Scapy 2.5: bytes(IP(src="192.0.2.1", dst="192.0.2.2")/UDP(sport=1234)/b"hi")
+	p := IP(KV{"src", "192.0.2.1"}, KV{"dst", "192.0.2.2"}).Div(UDP(KV{"sport", 1234})).Div(Payload([]byte("hi")))
+	if got := Hex(mustBytes(t, p)); got != "4500001e000100004011f6cac0000201c000020204d20035000a0e666869" {
+		t.Errorf("got %s", got)
+	}
+	bad := IP(KV{"ttl", 256}).Div(TCP())
+	if _, err := bad.Bytes(); err == nil || !strings.Contains(err.Error(), "IP.ttl") {
+		t.Errorf("error not kept: %v", err)
+	}
+}

@@ -30,6 +30,9 @@ type Layer struct {
 // outermost first.
 type Packet struct {
 	Layers []*Layer
+	// Err is the first error met making the packet (see C); building it
+	// returns that error.
+	Err error
 	// follows are fields whose value depends on a field of the set (the
 	// source address chosen by the route to each destination).
 	follows []follow
@@ -113,6 +116,20 @@ func New(class string, kvs ...KV) (*Packet, error) {
 	}
 	return c.New(kvs...)
 }
+
+// C returns a one-layer packet of the named class like New, keeping an
+// error in the packet's Err (reported when it is built) so that calls
+// chain.
+func C(class string, kvs ...KV) *Packet {
+	p, err := New(class, kvs...)
+	if err != nil {
+		return &Packet{Err: err}
+	}
+	return p
+}
+
+// Div stacks q on top of p (Scapy's p/q) and returns a new packet.
+func (p *Packet) Div(q *Packet) *Packet { return Div(p, q) }
 
 // MustNew is New that panics on error (for examples and tests with fixed
 // arguments).
@@ -248,7 +265,10 @@ func cloneSpec(s *packet.Spec) *packet.Spec {
 // Div stacks b on top of a (Scapy's a/b) and returns a new packet; a and b
 // are not changed.
 func Div(a, b *Packet) *Packet {
-	out := &Packet{Layers: make([]*Layer, 0, len(a.Layers)+len(b.Layers))}
+	out := &Packet{Layers: make([]*Layer, 0, len(a.Layers)+len(b.Layers)), Err: a.Err}
+	if out.Err == nil {
+		out.Err = b.Err
+	}
 	for _, l := range a.Layers {
 		out.Layers = append(out.Layers, l.Clone())
 	}
