@@ -147,7 +147,7 @@ func runCraft(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *out != "" {
-		return writeCraft(*out, stdout, frames, links)
+		return writeCraft(*out, stdout, pkts, frames)
 	}
 	return nil
 }
@@ -211,9 +211,9 @@ func packetFor(pkts []*craft.Packet, frames [][]byte, i int, f []byte, link uint
 // streamCraft builds the packets one by one into a temporary pcap file
 // next to path, renamed to path once all are built.
 func streamCraft(path string, pkts []*craft.Packet) error {
-	link := uint32(1)
-	if len(pkts) > 0 {
-		link = pkts[0].LinkType()
+	link, err := fileLink(pkts)
+	if err != nil {
+		return err
 	}
 	return atomicWrite(path, func(w io.Writer) error {
 		pw, err := capture.NewPcapWriter(w, capture.LinkType(link), 262144, false)
@@ -224,9 +224,6 @@ func streamCraft(path string, pkts []*craft.Packet) error {
 		n := 0
 		var buf []byte
 		for _, p := range pkts {
-			if l := p.LinkType(); l != link {
-				return fmt.Errorf("packet %d starts with another link layer (%d) than packet 1 (%d): a pcap file holds one link type", n+1, l, link)
-			}
 			b, err := p.Builder()
 			if err != nil {
 				return err
@@ -277,15 +274,10 @@ func atomicWrite(path string, write func(io.Writer) error) error {
 
 // writeCraft writes the frames as pcap, through a temporary file renamed
 // into place so that a failure leaves no partial file.
-func writeCraft(path string, stdout io.Writer, frames [][]byte, links []uint32) error {
-	link := uint32(1)
-	if len(links) > 0 {
-		link = links[0]
-	}
-	for i, l := range links {
-		if l != link {
-			return fmt.Errorf("packet %d starts with another link layer (%d) than packet 1 (%d): a pcap file holds one link type", i+1, l, link)
-		}
+func writeCraft(path string, stdout io.Writer, pkts []*craft.Packet, frames [][]byte) error {
+	link, err := fileLink(pkts)
+	if err != nil {
+		return err
 	}
 	write := func(w io.Writer) error {
 		pw, err := capture.NewPcapWriter(w, capture.LinkType(link), 262144, false)
@@ -305,4 +297,25 @@ func writeCraft(path string, stdout io.Writer, frames [][]byte, links []uint32) 
 		return write(stdout)
 	}
 	return atomicWrite(path, write)
+}
+
+// fileLink is the link type of a pcap file holding the packets: that of
+// their first layer, raw IP (101) for a mix of IPv4 and IPv6 as Scapy's
+// wrpcap writes, or an error for other mixes.
+func fileLink(pkts []*craft.Packet) (uint32, error) {
+	if len(pkts) == 0 {
+		return 1, nil
+	}
+	link := pkts[0].LinkType()
+	for i, p := range pkts[1:] {
+		l := p.LinkType()
+		switch {
+		case l == link:
+		case (l == 228 || l == 229) && (link == 228 || link == 229 || link == 101):
+			link = 101
+		default:
+			return 0, fmt.Errorf("expression %d starts with another link layer (%d) than the first (%d): a pcap file holds one link type", i+2, l, link)
+		}
+	}
+	return link, nil
 }

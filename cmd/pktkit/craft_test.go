@@ -69,7 +69,7 @@ func TestCraftErrorsWriteNothing(t *testing.T) {
 		{`IP(options=[TCPOpt_MSS()])`, []string{"IP.options", "TCPOpt_MSS", "IPOption_NOP"}},
 		{`DNS(qd=DNSQR(qtype="AAAAA"))`, []string{"DNSQR.qtype", "AAAA (28)"}},
 		// Fails after the first packet was written to the temporary file.
-		{`[IP(src="192.0.2.1", dst="192.0.2.2")/TCP(), Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP()]`, []string{"packet 2", "link"}},
+		{`[IP(src="192.0.2.1", dst="192.0.2.2")/TCP(), Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP()]`, []string{"expression 2", "link"}},
 	}
 	for _, c := range cases {
 		path := filepath.Join(dir, "x.pcap")
@@ -95,6 +95,29 @@ func TestCraftErrorsWriteNothing(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "craft", "IP()", "--hex", "--show"); code != 2 {
 		t.Errorf("two modes: exit %d, want 2", code)
+	}
+}
+
+func TestCraftMixedIPVersions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mix.pcap")
+	if code, _, errOut := runCLI(t, "craft", `[IP(src="192.0.2.1", dst="192.0.2.2")/UDP(), IPv6(src="2001:db8::1", dst="2001:db8::2")/UDP()]`, "-w", path); code != 0 {
+		t.Fatal(errOut)
+	}
+	r, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var rec capture.Record
+	n := 0
+	for r.Next(&rec) == nil {
+		n++
+		if rec.LinkType != 101 {
+			t.Errorf("packet %d: link type %v, want raw IP (101)", n, rec.LinkType)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d packets", n)
 	}
 }
 
