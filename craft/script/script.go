@@ -87,14 +87,14 @@ func (p *Packet) Get(k starlark.Value) (starlark.Value, bool, error) {
 	case starlark.Int:
 		i, ok := v.Int64()
 		if !ok || i < 0 || int(i) >= len(p.P.Layers) {
-			return nil, false, fmt.Errorf("layer index %v out of range (packet has %d layers)", v, len(p.P.Layers))
+			return nil, false, nil
 		}
 		idx = int(i)
 	default:
 		return nil, false, fmt.Errorf("packet index must be a class, a class name or an int, not %s", k.Type())
 	}
 	if idx < 0 {
-		return nil, false, fmt.Errorf("layer %s not found in %s", k, p.P.Name())
+		return nil, false, nil // p[X] fails with "key not found"; X in p is False
 	}
 	return &Packet{P: &craft.Packet{Layers: p.P.Layers[idx:]}}, true, nil
 }

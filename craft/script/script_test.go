@@ -22,6 +22,7 @@ q = Ether(import_hex("00112233445566778899aabb0800" + hex(p)))
 qport = q[TCP].dport
 dsts = [x.dst for x in IP(dst="10.0.0.0/31")]
 names = p.name + "/" + p.payload.name
+has = (TCP in p, UDP in p, "IP" in p)
 cmd = q.command()
 `
 	var printed []string
@@ -37,7 +38,7 @@ cmd = q.command()
 	}
 	checks := map[string]string{
 		"n": "40", "dport": "443", "ttl": "5", "chk": "None", "qport": "443",
-		"dsts": `["10.0.0.0", "10.0.0.1"]`, "names": `"IP/TCP"`,
+		"dsts": `["10.0.0.0", "10.0.0.1"]`, "names": `"IP/TCP"`, "has": "(True, False, True)",
 	}
 	for k, w := range checks {
 		if got := g[k].String(); got != w {
