@@ -454,6 +454,12 @@ func putBits(d []byte, off, w int, u uint64, little bool) {
 	if !little && w <= 56 {
 		// Read-modify-write the bytes the field spans, at most 8.
 		first, last := off>>3, (off+w-1)>>3
+		if first == last {
+			shift := uint(8 - off&7 - w)
+			mask := byte(1<<w-1) << shift
+			d[first] = d[first]&^mask | byte(u)<<shift&mask
+			return
+		}
 		var acc uint64
 		for i := first; i <= last; i++ {
 			acc = acc<<8 | uint64(d[i])

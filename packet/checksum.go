@@ -1,38 +1,43 @@
 package packet
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Sum adds b to a running one's-complement sum (RFC 1071), 16 bits at a
 // time; an odd trailing byte is padded with zero. The result is congruent
 // to the 16-bit sum modulo 0xffff (and zero only if every byte is), which
 // is all Fold needs: it reads eight bytes at a time.
 func Sum(sum uint32, b []byte) uint32 {
-	acc := uint64(sum)
+	// One's complement addition of 64-bit words (end-around carry) is
+	// congruent to that of 16-bit words, as 2^64 = 1 (mod 0xffff).
+	var acc, c uint64
 	for len(b) >= 32 {
-		v0 := binary.BigEndian.Uint64(b)
-		v1 := binary.BigEndian.Uint64(b[8:])
-		v2 := binary.BigEndian.Uint64(b[16:])
-		v3 := binary.BigEndian.Uint64(b[24:32])
-		acc += v0>>32 + v0&0xffffffff + v1>>32 + v1&0xffffffff +
-			v2>>32 + v2&0xffffffff + v3>>32 + v3&0xffffffff
+		acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b), c)
+		acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b[8:]), c)
+		acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b[16:]), c)
+		acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b[24:32]), c)
 		b = b[32:]
 	}
 	for len(b) >= 8 {
-		v := binary.BigEndian.Uint64(b)
-		acc += v>>32 + v&0xffffffff
+		acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b), c)
 		b = b[8:]
 	}
+	acc, c = bits.Add64(acc, 0, c)
+	acc += c // c is 0 now unless acc wrapped to 0, which it cannot from a carry
+	s := acc>>32 + acc&0xffffffff + uint64(sum)
 	for len(b) >= 2 {
-		acc += uint64(b[0])<<8 | uint64(b[1])
+		s += uint64(b[0])<<8 | uint64(b[1])
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		acc += uint64(b[0]) << 8
+		s += uint64(b[0]) << 8
 	}
-	for acc>>32 != 0 {
-		acc = acc&0xffffffff + acc>>32
+	for s>>32 != 0 {
+		s = s&0xffffffff + s>>32
 	}
-	return uint32(acc)
+	return uint32(s)
 }
 
 // Fold finishes a one's-complement sum into the Internet checksum.
