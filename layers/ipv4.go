@@ -141,8 +141,23 @@ var IP = packet.Register(&packet.Protocol{
 		}
 	},
 	Pseudo: func(b *packet.BuildLayer, proto uint8, length int) uint32 {
+		// As Scapy builds it: the length is the IP length (when set)
+		// less the header, and the destination the last hop of a source
+		// route.
 		h := b.Header()
-		s := packet.Sum(0, h[12:20])
+		if b.IsSet("len") {
+			ihl := len(h) / 4 // the IP layer's own auto fields come later
+			if b.IsSet("ihl") {
+				ihl = int(b.Value("ihl").U)
+			}
+			length = max(int(b.Value("len").U)-4*ihl, 0)
+		}
+		s := packet.Sum(0, h[12:16])
+		if d := ipBuildRouteDst(h); d != nil {
+			s = packet.Sum(s, d)
+		} else {
+			s = packet.Sum(s, h[16:20])
+		}
 		return s + uint32(proto) + uint32(length)
 	},
 	LayerPseudo: func(l *packet.Layer, proto uint8, length int) uint32 {
@@ -159,4 +174,38 @@ func init() {
 	packet.Alias("ip.tos", "ip.dsfield")
 	packet.Alias("ip.frag", "ip.frag_offset")
 	packet.Alias("ip.chksum", "ip.checksum")
+}
+
+// ipBuildRouteDst returns the last address of the header's one loose or
+// strict source route option (the final destination Scapy's checksums
+// use), or nil when there is none or more than one.
+func ipBuildRouteDst(h []byte) []byte {
+	var dst []byte
+	n := 0
+	for i := 20; i+1 < len(h); {
+		switch h[i] {
+		case 0:
+			i = len(h)
+			continue
+		case 1:
+			i++
+			continue
+		}
+		l := int(h[i+1])
+		if l < 2 || i+l > len(h) {
+			break
+		}
+		if h[i] == 131 || h[i] == 137 {
+			n++
+			if l >= 7 {
+				last := i + 3 + (l-3)/4*4 - 4
+				dst = h[last : last+4]
+			}
+		}
+		i += l
+	}
+	if n != 1 {
+		return nil
+	}
+	return dst
 }

@@ -1,8 +1,10 @@
 package packet
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // Spec is a layer to build: a protocol and a value for each of its fields,
@@ -80,8 +82,30 @@ type BuildLayer struct {
 
 // IsSet reports whether the user set the named field.
 func (b *BuildLayer) IsSet(name string) bool {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	return f != nil && b.Spec.set[f.index]
+}
+
+// fieldNamed is Field for the build path, where Auto hooks look fields up
+// by name for every packet: a small hash of the name indexes a table made
+// at registration, without hashing the whole string.
+func (p *Protocol) fieldNamed(name string) *Field {
+	if len(name) > 0 {
+		if i := p.nameIdx[nameHash(name)]; i > 0 {
+			f := p.Fields[i-1]
+			// Table code passes the literal the table holds: the same
+			// string data, so most lookups need no byte comparison.
+			if len(f.Name) == len(name) && (unsafe.StringData(f.Name) == unsafe.StringData(name) || f.Name == name) {
+				return f
+			}
+		}
+	}
+	return p.byName[name]
+}
+
+// nameHash is fieldNamed's hash: length and first and last letters.
+func nameHash(s string) uint8 {
+	return uint8(len(s)*7+int(s[0])*3+int(s[len(s)-1])) & 63
 }
 
 // Header returns the layer's built header bytes.
@@ -95,7 +119,7 @@ func (b *BuildLayer) Bytes() []byte { return b.Buf[b.Start:b.End] }
 
 // Value returns the named field's value as built.
 func (b *BuildLayer) Value(name string) Value {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	if f == nil {
 		return Value{}
 	}
@@ -108,7 +132,7 @@ func (b *BuildLayer) Value(name string) Value {
 
 // SetAuto writes an integer into the named field unless the user set it.
 func (b *BuildLayer) SetAuto(name string, u uint64) {
-	f := b.Spec.Proto.byName[name]
+	f := b.Spec.Proto.fieldNamed(name)
 	if f == nil || b.Spec.set[f.index] {
 		return
 	}
@@ -119,8 +143,50 @@ func (b *BuildLayer) SetAuto(name string, u uint64) {
 // come from each table: set values, then bindings to the next layer, then
 // defaults; auto fields are computed last, innermost layer first.
 func (st Stack) Build(dst []byte) ([]byte, error) {
+	var b Builder
+	return b.Build(dst, st)
+}
+
+// Builder builds stacks like Stack.Build, keeping its scratch space between
+// calls so that building many packets allocates nothing per packet. A
+// Builder is not safe for concurrent use; its zero value is ready.
+type Builder struct {
+	bls     []BuildLayer
+	scratch []int
+	base    int // where the last encoded stack starts in its buffer
+}
+
+// Build encodes st into dst (appending) as Stack.Build does.
+func (bd *Builder) Build(dst []byte, st Stack) ([]byte, error) {
 	start := len(dst)
-	bls := make([]*BuildLayer, len(st))
+	dst, err := bd.Encode(dst, st)
+	if err != nil {
+		return dst, err
+	}
+	bd.Auto(dst, start)
+	return dst, nil
+}
+
+// Encode is Build's first half: it encodes st into dst (appending) with
+// the auto fields left zero. Auto finishes the job, on those bytes or on a
+// copy of them: encoding once and finishing copies is how a packet
+// generator builds many packets that differ only in fixed-width fields
+// (see Patch).
+func (bd *Builder) Encode(dst []byte, st Stack) ([]byte, error) {
+	if cap(bd.bls) < len(st) {
+		bd.bls = make([]BuildLayer, len(st))
+	}
+	bls := bd.bls[:len(st)]
+	bd.bls = bls
+	bd.base = len(dst)
+	nf := 0
+	for _, s := range st {
+		nf += len(s.Proto.Fields)
+	}
+	if cap(bd.scratch) < 2*nf {
+		bd.scratch = make([]int, 2*nf)
+	}
+	scratch := bd.scratch[:2*nf]
 	var err error
 	padFrom := -1
 	for i, s := range st {
@@ -131,15 +197,17 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 		if i+1 < len(st) {
 			next = st[i+1]
 		}
-		bl := &BuildLayer{Spec: s, Start: len(dst)}
+		n := len(s.Proto.Fields)
+		bls[i] = BuildLayer{Spec: s, Start: len(dst), offs: scratch[:n:n], widths: scratch[n : 2*n : 2*n]}
+		scratch = scratch[2*n:]
+		bl := &bls[i]
 		dst, err = encodeSpec(dst, s, next, bl)
 		if err != nil {
 			return dst, err
 		}
 		bl.HdrEnd = len(dst)
-		bls[i] = bl
 		if i > 0 {
-			bl.Under = bls[i-1]
+			bl.Under = &bls[i-1]
 			bls[i-1].Over = bl
 		}
 	}
@@ -147,7 +215,8 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 	if padFrom >= 0 {
 		end = bls[padFrom].Start
 	}
-	for i, bl := range bls {
+	for i := range bls {
+		bl := &bls[i]
 		bl.Buf = dst
 		if padFrom >= 0 && i >= padFrom {
 			bl.End = bl.HdrEnd
@@ -155,13 +224,53 @@ func (st Stack) Build(dst []byte) ([]byte, error) {
 			bl.End = end
 		}
 	}
+	return dst, nil
+}
+
+// Auto computes the auto fields (lengths, checksums) the user left unset
+// of the stack last encoded, innermost layer first, over buf, which holds
+// the encoded bytes (or a copy of them, patched) at buf[start:].
+func (bd *Builder) Auto(buf []byte, start int) {
+	bls := bd.bls
+	if d := start - bd.base; d != 0 {
+		for i := range bls {
+			bls[i].Start += d
+			bls[i].HdrEnd += d
+			bls[i].End += d
+		}
+		bd.base = start
+	}
+	for i := range bls {
+		bls[i].Buf = buf
+	}
 	for i := len(bls) - 1; i >= 0; i-- {
 		if f := bls[i].Spec.Proto.Auto; f != nil {
-			f(bls[i])
+			f(&bls[i])
 		}
 	}
-	_ = start
-	return dst, nil
+}
+
+// Patch writes v as field fi of layer li of the stack last encoded into
+// buf, which holds the encoded bytes (or a copy) at buf[start:]. Only
+// fixed-width fields (integers and addresses) can be patched: other values
+// change the layout and need Encode.
+func (bd *Builder) Patch(buf []byte, start, li, fi int, v Value) error {
+	bl := &bd.bls[li]
+	f := bl.Spec.Proto.Fields[fi]
+	off := (start+bl.Start-bd.base)*8 + bl.offs[fi]
+	w := bl.widths[fi]
+	switch f.Type {
+	case Uint, Int:
+		putBits(buf, off, w, v.U, f.Little)
+		return nil
+	case MAC, IPv4, IPv6:
+		if len(v.B)*8 != w || off%8 != 0 {
+			return fmt.Errorf("%s.%s: need %d bytes, have %d", f.proto.Name, f.Name, w/8, len(v.B))
+		}
+		copy(buf[off/8:], v.B)
+		return nil
+	}
+	return fmt.Errorf("%s.%s: a %s field cannot be patched", f.proto.Name, f.Name, f.Type)
 }
 
 // Bytes builds the stack into a new slice.
@@ -171,14 +280,33 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 	p := s.Proto
 	base := len(dst) * 8
 	bit := 0 // bits written past base
-	bl.offs = make([]int, len(p.Fields))
-	bl.widths = make([]int, len(p.Fields))
-	for i, f := range p.Fields {
+	if bl.offs == nil {
+		bl.offs = make([]int, len(p.Fields))
+		bl.widths = make([]int, len(p.Fields))
+	}
+	var fbs []fieldBind
+	if next != nil {
+		fbs = p.buildBinds[next.Proto]
+	}
+	first := 0
+	if p.nStatic > 0 {
+		last := p.Fields[p.nStatic-1]
+		if end := last.bitOff + last.fixedBits(); end%8 == 0 {
+			// The fields at static offsets: extend once, write in place.
+			var err error
+			if dst, err = encodeStatic(dst, s, fbs, bl, end/8); err != nil {
+				return dst, err
+			}
+			first, bit = p.nStatic, end
+		}
+	}
+	for i := first; i < len(p.Fields); i++ {
+		f := p.Fields[i]
 		v := s.Vals[i]
-		if !s.set[i] && next != nil && f.IsInt() {
-			for _, b := range p.binds {
-				if b.Field == f.Name && b.Upper == next.Proto {
-					v.U = b.Value
+		if !s.set[i] {
+			for _, fb := range fbs {
+				if fb.index == i {
+					v.U = fb.value
 					break
 				}
 			}
@@ -242,9 +370,72 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 	return dst, nil
 }
 
+var zeros [256]byte
+
+// encodeStatic encodes the fields of s at static offsets, n bytes in all.
+func encodeStatic(dst []byte, s *Spec, fbs []fieldBind, bl *BuildLayer, n int) ([]byte, error) {
+	p := s.Proto
+	start := len(dst)
+	for n > 0 {
+		k := min(n, len(zeros))
+		dst = append(dst, zeros[:k]...)
+		n -= k
+	}
+	for i, f := range p.Fields[:p.nStatic] {
+		v := &s.Vals[i]
+		set := s.set[i]
+		bl.offs[i] = f.bitOff
+		w := f.fixedBits()
+		bl.widths[i] = w
+		switch f.Type {
+		case Uint, Int:
+			u := v.U
+			if !set {
+				for _, fb := range fbs {
+					if fb.index == i {
+						u = fb.value
+						break
+					}
+				}
+				if f.Auto {
+					u = 0
+				}
+			}
+			putBits(dst, start*8+f.bitOff, w, u, f.Little)
+			continue
+		}
+		b := v.B
+		if !set && f.BuildDefault != nil {
+			b = f.BuildDefault(s)
+		} else if !set && f.Auto {
+			b = nil
+		}
+		if f.Type != Bytes && f.Type != String && b != nil && len(b)*8 != w {
+			return dst, fmt.Errorf("%s.%s: need %d bytes, have %d", p.Name, f.Name, w/8, len(b))
+		}
+		copy(dst[start+f.bitOff/8:start+(f.bitOff+w)/8], b)
+	}
+	return dst, nil
+}
+
 func putBits(d []byte, off, w int, u uint64, little bool) {
 	if w < 64 {
 		u &= 1<<w - 1
+	}
+	if off&7 == 0 && !little {
+		i := off >> 3
+		switch w {
+		case 8:
+			d[i] = byte(u)
+			return
+		case 16:
+			_ = d[i+1]
+			d[i], d[i+1] = byte(u>>8), byte(u)
+			return
+		case 32:
+			binary.BigEndian.PutUint32(d[i:i+4], uint32(u))
+			return
+		}
 	}
 	if off&7 == 0 && w&7 == 0 {
 		b := d[off/8 : off/8+w/8]
@@ -257,6 +448,28 @@ func putBits(d []byte, off, w int, u uint64, little bool) {
 				b[i] = byte(u)
 				u >>= 8
 			}
+		}
+		return
+	}
+	if !little && w <= 56 {
+		// Read-modify-write the bytes the field spans, at most 8.
+		first, last := off>>3, (off+w-1)>>3
+		if first == last {
+			shift := uint(8 - off&7 - w)
+			mask := byte(1<<w-1) << shift
+			d[first] = d[first]&^mask | byte(u)<<shift&mask
+			return
+		}
+		var acc uint64
+		for i := first; i <= last; i++ {
+			acc = acc<<8 | uint64(d[i])
+		}
+		shift := uint((last-first+1)*8 - (off & 7) - w)
+		mask := (uint64(1)<<w - 1) << shift
+		acc = acc&^mask | u<<shift&mask
+		for i := last; i >= first; i-- {
+			d[i] = byte(acc)
+			acc >>= 8
 		}
 		return
 	}

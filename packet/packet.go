@@ -37,6 +37,20 @@ func New(data []byte, link uint32) *Packet {
 	return p
 }
 
+// LinkTypeNone is the link type of packets made by NewFrom, whose first
+// protocol is given rather than derived from a capture link type.
+const LinkTypeNone = 0xffffffff
+
+// NewFrom returns a packet over data (not copied) whose first layer is of
+// protocol first (Scapy's Cls(bytes)): for bytes without a link type, such
+// as a crafted TCP segment.
+func NewFrom(data []byte, first *Protocol) *Packet {
+	p := &Packet{}
+	p.Reset(data, LinkTypeNone)
+	p.linkFor, p.linkProto = LinkTypeNone, first
+	return p
+}
+
 // Reset points p at a new frame, dropping the previous index.
 func (p *Packet) Reset(data []byte, link uint32) {
 	p.Data = data

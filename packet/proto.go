@@ -97,6 +97,18 @@ type Protocol struct {
 	bindings  bindTable
 	binds     []Binding
 	heur      []Heuristic
+	// nameIdx maps nameHash of a field name to 1 + its index (0: none or
+	// a collision, left to byName).
+	nameIdx [64]uint8
+	// buildBinds lists, per upper protocol, the field values building
+	// sets on this protocol (the first binding per field wins).
+	buildBinds map[*Protocol][]fieldBind
+}
+
+// fieldBind is a value a binding gives a field when building.
+type fieldBind struct {
+	index int
+	value uint64
 }
 
 // Virtual is a Wireshark field computed from a layer.
@@ -279,8 +291,19 @@ func Register(p *Protocol) *Protocol {
 			panic("packet: " + p.Name + "." + f.Name + ": custom field without Codec")
 		}
 	}
-	for _, f := range p.Fields {
+	seen := [64]bool{}
+	for i, f := range p.Fields {
 		f.fast = fastKindOf(f)
+		if f.Name == "" || i >= 255 {
+			continue
+		}
+		h := nameHash(f.Name)
+		if seen[h] {
+			p.nameIdx[h] = 0
+			continue
+		}
+		seen[h] = true
+		p.nameIdx[h] = uint8(i + 1)
 	}
 	// staticLen counts whole bytes of the static prefix.
 	p.staticLen = off / 8
@@ -415,6 +438,18 @@ func Bind(lower *Protocol, field string, value uint64, upper *Protocol) {
 		lower.bindings.set(k, upper)
 	}
 	lower.binds = append(lower.binds, Binding{Lower: lower, Upper: upper, Field: field, Value: value})
+	if f := lower.byName[field]; f != nil && f.IsInt() {
+		if lower.buildBinds == nil {
+			lower.buildBinds = map[*Protocol][]fieldBind{}
+		}
+		fbs := lower.buildBinds[upper]
+		for _, fb := range fbs {
+			if fb.index == f.index {
+				return
+			}
+		}
+		lower.buildBinds[upper] = append(fbs, fieldBind{f.index, value})
+	}
 }
 
 // BoundTo looks up the protocol bound to field == value on p, or nil.
