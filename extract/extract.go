@@ -16,11 +16,27 @@ type Columns struct {
 	// Sep separates columns (tab by default); Agg separates repeated
 	// occurrences of a field (comma by default).
 	Sep, Agg byte
+	// Quote, if not zero, is put around each non-empty column (tshark's
+	// -E quote); with Escape set, a Quote inside a value is doubled as
+	// RFC 4180 CSV wants (tshark 4.0 leaves it alone).
+	Quote  byte
+	Escape bool
+	// Occurrence selects which occurrences of a repeated field a row
+	// shows: 0 all (joined by Agg), n > 0 the n-th, Last the last.
+	Occurrence int
 
 	refs   []*packet.FieldRef
 	masks  [][]uint64 // per column: protocol IDs whose layers hold the field
 	nested []bool     // per column: found through list elements or frame data
+	kinds  []Kind
+	keys   [][]byte // per column: its name as a JSON string
+
+	buf  []byte // scratch for the general row path (per clone)
+	ends []int
 }
+
+// Last is the Occurrence value that selects a field's last occurrence.
+const Last = -1
 
 // Compile resolves field names (Wireshark names, Scapy-style aliases such as
 // tcp.dport). An unknown name gives a *packet.UnknownFieldError with
@@ -42,7 +58,11 @@ func (c *Columns) prepare() {
 	words := (packet.NumProtocols() + 63) / 64
 	c.masks = make([][]uint64, len(c.refs))
 	c.nested = make([]bool, len(c.refs))
+	c.keys = c.keys[:0]
+	c.kinds = make([]Kind, len(c.refs))
 	for i, r := range c.refs {
+		c.kinds[i] = kindOf(r)
+		c.keys = append(c.keys, appendJSONString(nil, []byte(c.Names[i])))
 		c.masks[i] = make([]uint64, words)
 		c.nested[i] = r.Nested()
 		for _, p := range r.Protocols() {
@@ -55,6 +75,7 @@ func (c *Columns) prepare() {
 // scratch state, so this is cheap).
 func (c *Columns) Clone() *Columns {
 	d := *c
+	d.buf, d.ends = nil, nil
 	return &d
 }
 
@@ -72,6 +93,9 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // AppendRow appends one packet's row and a newline. It does not allocate
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
+	if c.Occurrence != 0 || c.Quote != 0 {
+		return c.appendRowSelect(dst, p)
+	}
 	ls := p.Layers()
 	for i, r := range c.refs {
 		if i > 0 {
