@@ -115,10 +115,20 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	newWorker func() func(p *packet.Packet, rec *capture.Record, acc *A) error,
 	consume func(b *Batch[A]) error) error {
 	workers = max(workers, 1)
+	maxRecs, maxBytes := batchRecords, batchBytes
+	if opt.BatchRecords > 0 {
+		maxRecs = opt.BatchRecords
+	}
+	if opt.BatchBytes > 0 {
+		maxBytes = opt.BatchBytes
+	}
 	nb := 2*workers + 2
 	free := make(chan *Batch[A], nb)
 	for i := 0; i < nb; i++ {
-		free <- &Batch[A]{data: make([]byte, 0, batchBytes+65536), Recs: make([]capture.Record, 0, batchRecords)}
+		// Room for a full batch and one more record, so that batches do
+		// not grow.
+		free <- &Batch[A]{data: make([]byte, 0, maxBytes+65536), Recs: make([]capture.Record, 0, maxRecs),
+			prev: make([]int64, 0, maxRecs)}
 	}
 	todo := make(chan *Batch[A], nb)
 	done := make(chan *Batch[A], nb)
@@ -209,7 +219,7 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				send()
 				return
 			}
-			if len(b.Recs) == batchRecords || len(b.data) >= batchBytes {
+			if len(b.Recs) >= maxRecs || len(b.data) >= maxBytes {
 				if !send() {
 					return
 				}

@@ -30,6 +30,10 @@ type Options struct {
 	// such as its interfaces); Pipeline hands the results to its consumer
 	// in Batch.Tags. File and Reader ignore it.
 	Tag func(r *capture.Reader, rec *capture.Record) int32
+	// BatchRecords and BatchBytes bound Pipeline's batches (0 for the
+	// defaults, 512 records and 1 MiB): a batch is sent to a worker when
+	// either is reached.
+	BatchRecords, BatchBytes int
 
 	total int64
 }
