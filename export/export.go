@@ -1,0 +1,451 @@
+// Package export writes the fields of every packet of a capture as typed
+// columns in Apache Parquet, for query engines (DuckDB, Spark, ...).
+//
+// A file holds one row per packet and one column per field, named after the
+// field with dots made underscores (ip.src → ip_src). Columns are typed from
+// the field tables: integers INT64 with the UINT_64 or INT_64 logical type,
+// flag bits BOOLEAN, frame.time_epoch a TIMESTAMP in nanoseconds (UTC),
+// frame.time_relative and frame.time_delta DOUBLE seconds, byte strings
+// BYTE_ARRAY (raw bytes), addresses, names and other text STRING as tshark
+// prints them. Every column is optional: a packet without the field has a
+// null. A field that occurs several times in a packet (an ICMP error's
+// quoted IP header, a tunnel) gives one occurrence, the first unless
+// Options.Occurrence says otherwise, so every column is a scalar.
+//
+// The capture is split into runs of consecutive packets; each run is
+// dissected, encoded and compressed by a worker into a row group of its own
+// and the row groups are written in packet order, so the work spreads over
+// every core and the output is the same whatever the number of workers.
+package export
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/gzip"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"pktkit/capture"
+	"pktkit/extract"
+	"pktkit/packet"
+	"pktkit/walk"
+)
+
+// DefaultFields are the columns written when no field is named: the frame,
+// Ethernet, IPv4, IPv6, TCP, UDP, ICMP and ICMPv6 core fields.
+var DefaultFields = []string{
+	"frame.number", "frame.time_epoch", "frame.time_relative", "frame.len", "frame.cap_len", "frame.protocols",
+	"eth.src", "eth.dst", "eth.type",
+	"ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.len", "ip.id", "ip.flags", "ip.frag_offset",
+	"ipv6.src", "ipv6.dst", "ipv6.nxt", "ipv6.hlim", "ipv6.plen",
+	"tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags", "tcp.window_size_value", "tcp.len",
+	"udp.srcport", "udp.dstport", "udp.length",
+	"icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
+}
+
+// Options control an export.
+type Options struct {
+	// Fields are the fields to write, by Wireshark name or Scapy alias
+	// (DefaultFields if empty).
+	Fields []string
+	// Occurrence picks the occurrence of a repeated field: 0 or 1 the
+	// first, extract.Last the last, n the n-th.
+	Occurrence int
+	// Workers dissect and encode in parallel (1 or less: one worker).
+	Workers int
+	// Compression is zstd (the default), snappy, gzip or none.
+	Compression string
+	// RowGroupRows is the most rows in a row group (default 65536);
+	// a row group also ends after 16 MiB of packet data.
+	RowGroupRows int
+	// Filter, if set, keeps only the packets it accepts. It runs in the
+	// workers (one call at a time per worker, on packets of that worker):
+	// the hook for display filters.
+	Filter func(p *packet.Packet) bool
+	// Progress, if set, is called now and then with bytes read and the
+	// file size.
+	Progress func(done, total int64)
+}
+
+// ColumnName returns the Parquet column name of a field: its name with dots
+// and other characters that query languages treat specially made
+// underscores.
+func ColumnName(field string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, field)
+}
+
+// column is one output column.
+type column struct {
+	name string
+	kind extract.Kind
+	time int // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
+}
+
+// Schema compiles field names and returns the Parquet schema of their
+// columns, in the order given.
+func Schema(fields []string) (*parquet.Schema, error) {
+	cols, _, err := compile(fields, 1)
+	if err != nil {
+		return nil, err
+	}
+	return schemaOf(cols), nil
+}
+
+func compile(fields []string, occurrence int) ([]column, *extract.Columns, error) {
+	if len(fields) == 0 {
+		fields = DefaultFields
+	}
+	ec, err := extract.Compile(fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	if occurrence == 0 {
+		occurrence = 1
+	}
+	ec.Occurrence = occurrence
+	seen := map[string]string{}
+	cols := make([]column, len(fields))
+	for i, f := range fields {
+		c := column{name: ColumnName(strings.TrimSpace(f)), kind: ec.Kind(i)}
+		if prev, dup := seen[c.name]; dup {
+			return nil, nil, fmt.Errorf("fields %q and %q both make column %s", prev, f, c.name)
+		}
+		seen[c.name] = f
+		if c.kind == extract.KindTime {
+			c.time = 2
+			if ec.Ref(i).Name == "frame.time_epoch" {
+				c.time = 1
+			}
+		}
+		cols[i] = c
+	}
+	return cols, ec, nil
+}
+
+// orderedGroup is a Parquet group whose columns keep the order given
+// (parquet.Group sorts them by name).
+type orderedGroup struct {
+	parquet.Group
+	order []string
+}
+
+func (g orderedGroup) Fields() []parquet.Field {
+	fs := g.Group.Fields()
+	byName := make(map[string]parquet.Field, len(fs))
+	for _, f := range fs {
+		byName[f.Name()] = f
+	}
+	out := make([]parquet.Field, len(g.order))
+	for i, n := range g.order {
+		out[i] = byName[n]
+	}
+	return out
+}
+
+func (g orderedGroup) GoType() reflect.Type { return g.Group.GoType() }
+
+func schemaOf(cols []column) *parquet.Schema {
+	g := orderedGroup{Group: parquet.Group{}}
+	for _, c := range cols {
+		var n parquet.Node
+		switch c.kind {
+		case extract.KindUint:
+			n = parquet.Uint(64)
+		case extract.KindInt:
+			n = parquet.Int(64)
+		case extract.KindBool:
+			n = parquet.Leaf(parquet.BooleanType)
+		case extract.KindTime:
+			if c.time == 1 {
+				n = parquet.Timestamp(parquet.Nanosecond)
+			} else {
+				n = parquet.Leaf(parquet.DoubleType)
+			}
+		case extract.KindBytes:
+			n = parquet.Leaf(parquet.ByteArrayType)
+		default:
+			n = parquet.String()
+		}
+		g.Group[c.name] = parquet.Optional(n)
+		g.order = append(g.order, c.name)
+	}
+	return parquet.NewSchema("packet", g)
+}
+
+func codec(name string) (compress.Codec, error) {
+	switch name {
+	case "", "zstd":
+		return &zstd.Codec{Level: zstd.SpeedFastest}, nil
+	case "snappy":
+		return &snappy.Codec{}, nil
+	case "gzip":
+		return &gzip.Codec{Level: gzip.BestSpeed}, nil
+	case "none":
+		return &uncompressed.Codec{}, nil
+	}
+	return nil, fmt.Errorf("unknown compression %q (zstd, snappy, gzip, none)", name)
+}
+
+// File exports one capture file (path "-" for standard input) to w as one
+// Parquet file and returns the number of rows written.
+func File(path string, w io.Writer, opt Options) (int64, error) {
+	cols, ec, err := compile(opt.Fields, opt.Occurrence)
+	if err != nil {
+		return 0, err
+	}
+	comp, err := codec(opt.Compression)
+	if err != nil {
+		return 0, err
+	}
+	rgRows := opt.RowGroupRows
+	if rgRows <= 0 {
+		rgRows = 65536
+	}
+	pw := parquet.NewWriter(w, schemaOf(cols), parquet.Compression(comp),
+		parquet.CreatedBy("pktkit", "", ""), parquet.MaxRowsPerRowGroup(int64(rgRows)+1))
+	r, err := capture.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+
+	var mu sync.Mutex // BeginRowGroup reads the writer's state
+	var rows int64
+	wopt := walk.Options{Progress: opt.Progress, BatchRecords: rgRows, BatchBytes: 16 << 20}
+	err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc **group) error {
+		enc := newEncoder(cols, ec.Clone())
+		return func(p *packet.Packet, rec *capture.Record, acc **group) error {
+			g := *acc
+			if g == nil {
+				mu.Lock()
+				g = &group{rg: pw.BeginRowGroup()}
+				mu.Unlock()
+				*acc = g
+			}
+			if opt.Filter != nil && !opt.Filter(p) {
+				return nil
+			}
+			return enc.add(g, p)
+		}
+	}, func(b *walk.Batch[*group]) error {
+		g := b.Acc
+		if g == nil || g.rows == 0 && g.pending == 0 {
+			return nil
+		}
+		if err := g.flush(); err != nil {
+			return err
+		}
+		n, err := g.rg.Commit()
+		rows += n
+		g.rows = 0
+		return err
+	})
+	if cerr := pw.Close(); err == nil {
+		err = cerr
+	}
+	return rows, err
+}
+
+// group is a row group being filled by a worker.
+type group struct {
+	rg      *parquet.ConcurrentRowGroupWriter
+	vals    [][]parquet.Value // per column: values not yet handed to the writer
+	arena   []byte            // bytes the pending byte-array values point into
+	pending int               // rows in vals
+	rows    int               // rows handed to the writer
+	err     error
+}
+
+// chunkRows is how many rows a worker gathers before handing them to the
+// column writers (which cut pages at row boundaries between calls).
+const chunkRows = 1024
+
+func (g *group) flush() error {
+	if g.err != nil {
+		return g.err
+	}
+	if g.pending == 0 {
+		return nil
+	}
+	cw := g.rg.ColumnWriters()
+	for i, v := range g.vals {
+		if _, err := cw[i].WriteRowValues(v); err != nil {
+			g.err = err
+			return err
+		}
+		g.vals[i] = v[:0]
+	}
+	g.rows += g.pending
+	g.pending = 0
+	g.arena = g.arena[:0]
+	return nil
+}
+
+// encoder turns packets into column values.
+type encoder struct {
+	cols []column
+	ec   *extract.Columns
+	buf  []byte
+	ends []int
+}
+
+func newEncoder(cols []column, ec *extract.Columns) *encoder {
+	return &encoder{cols: cols, ec: ec}
+}
+
+// errBadValue reports text that does not parse as its column's type (a bug).
+var errBadValue = errors.New("export: field text does not parse as its column type")
+
+func (e *encoder) add(g *group, p *packet.Packet) error {
+	if g.vals == nil {
+		g.vals = make([][]parquet.Value, len(e.cols))
+		for i := range g.vals {
+			g.vals[i] = make([]parquet.Value, 0, chunkRows)
+		}
+	}
+	for i, c := range e.cols {
+		e.buf, e.ends = e.ec.Occur(e.buf[:0], e.ends[:0], p, i)
+		v, err := e.value(g, c, i)
+		if err != nil {
+			return fmt.Errorf("packet %d, %s: %w", p.Number, c.name, err)
+		}
+		g.vals[i] = append(g.vals[i], v)
+	}
+	g.pending++
+	if g.pending >= chunkRows {
+		return g.flush()
+	}
+	return nil
+}
+
+// value returns the selected occurrence collected in e.buf as a value of
+// column c (number i), or a null. Byte arrays are copied to g.arena.
+func (e *encoder) value(g *group, c column, i int) (parquet.Value, error) {
+	v, err := e.typed(g, c)
+	if err == errNull {
+		return parquet.NullValue().Level(0, 0, i), nil
+	}
+	return v.Level(0, 1, i), err
+}
+
+// errNull is typed's way of saying the packet lacks the field.
+var errNull = errors.New("null")
+
+func (e *encoder) typed(g *group, c column) (parquet.Value, error) {
+	n := len(e.ends)
+	k := -1
+	switch occ := e.ec.Occurrence; {
+	case occ == extract.Last:
+		k = n - 1
+	case occ >= 1 && occ <= n:
+		k = occ - 1
+	}
+	if k < 0 {
+		return parquet.Value{}, errNull
+	}
+	s := 0
+	if k > 0 {
+		s = e.ends[k-1]
+	}
+	t := e.buf[s:e.ends[k]]
+	switch c.kind {
+	case extract.KindUint:
+		u, ok := extract.ParseUint(t)
+		if !ok {
+			return parquet.Value{}, errBadValue
+		}
+		return parquet.Int64Value(int64(u)), nil
+	case extract.KindInt:
+		neg := len(t) > 0 && t[0] == '-'
+		if neg {
+			t = t[1:]
+		}
+		u, ok := extract.ParseUint(t)
+		if !ok {
+			return parquet.Value{}, errBadValue
+		}
+		if neg {
+			u = -u
+		}
+		return parquet.Int64Value(int64(u)), nil
+	case extract.KindBool:
+		return parquet.BooleanValue(len(t) == 1 && t[0] == '1'), nil
+	case extract.KindTime:
+		ns, ok := parseNanos(t)
+		if !ok {
+			return parquet.Value{}, errBadValue
+		}
+		if c.time == 1 {
+			return parquet.Int64Value(ns), nil
+		}
+		return parquet.DoubleValue(float64(ns) / 1e9), nil
+	case extract.KindBytes:
+		t = unhex(t)
+	}
+	n0 := len(g.arena)
+	g.arena = append(g.arena, t...)
+	return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), nil
+}
+
+// parseNanos reads seconds with nine decimals ("-12.000000500") as
+// nanoseconds.
+func parseNanos(t []byte) (int64, bool) {
+	neg := len(t) > 0 && t[0] == '-'
+	if neg {
+		t = t[1:]
+	}
+	dot := -1
+	for i, b := range t {
+		if b == '.' {
+			dot = i
+			break
+		}
+	}
+	if dot < 0 || len(t)-dot-1 != 9 {
+		return 0, false
+	}
+	sec, ok := extract.ParseUint(t[:dot])
+	frac, ok2 := extract.ParseUint(t[dot+1:])
+	if !ok || !ok2 || sec > (1<<63-1)/1_000_000_000-1 {
+		return 0, false
+	}
+	ns := int64(sec)*1e9 + int64(frac)
+	if neg {
+		ns = -ns
+	}
+	return ns, true
+}
+
+// unhex decodes plain lowercase hex in place (the text is scratch).
+func unhex(t []byte) []byte {
+	n := len(t) / 2
+	for i := 0; i < n; i++ {
+		t[i] = nib(t[2*i])<<4 | nib(t[2*i+1])
+	}
+	return t[:n]
+}
+
+func nib(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
+}
