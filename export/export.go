@@ -4,7 +4,8 @@
 // A file holds one row per packet and one column per field, named after the
 // field with dots made underscores (ip.src → ip_src). Columns are typed from
 // the field tables: integers INT64 with the UINT_64 or INT_64 logical type,
-// flag bits BOOLEAN, frame.time_epoch a TIMESTAMP in nanoseconds (UTC),
+// flag bits BOOLEAN, frame.time_epoch a TIMESTAMP in nanoseconds (the UTC
+// time, not marked adjusted to UTC so that readers keep the nanoseconds),
 // frame.time_relative and frame.time_delta DOUBLE seconds, byte strings
 // BYTE_ARRAY (raw bytes), addresses, names and other text STRING as tshark
 // prints them. Every column is optional: a packet without the field has a
@@ -170,7 +171,10 @@ func schemaOf(cols []column) *parquet.Schema {
 			n = parquet.Leaf(parquet.BooleanType)
 		case extract.KindTime:
 			if c.time == 1 {
-				n = parquet.Timestamp(parquet.Nanosecond)
+				// Not marked adjusted to UTC: readers such as DuckDB then keep the
+				// nanoseconds (TIMESTAMP_NS) instead of cutting to microseconds
+				// for a zoned type. The values are UTC.
+				n = parquet.TimestampAdjusted(parquet.Nanosecond, false)
 			} else {
 				n = parquet.Leaf(parquet.DoubleType)
 			}
