@@ -259,3 +259,27 @@ func deref(s *string) any {
 	}
 	return *s
 }
+
+func TestExportUsageErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x.parquet")
+	for _, args := range [][]string{
+		{"export", sample},
+		{"export", "-o", out},
+		{"export", sample, "-o", out, "-e", "ip.srcc"},
+		{"export", sample, "-o", out, "--format", "csv"},
+		{"export", sample, "-o", out, "--occurrence", "a"},
+		{"export", sample, "-o", out, "--compression", "lzma"},
+		{"fields", sample, "-e", "ip.src", "--format", "xml"},
+		{"fields", sample, "-e", "ip.src", "-E", "occurrence=0"},
+		{"fields", sample, "-e", "ip.src", "-E", "quote=x"},
+		{"fields", sample, "-e", "ip.src", "-E", "nosuch=y"},
+	} {
+		code, _, errOut := runCLI(t, args...)
+		if code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed export left %s", out)
+	}
+}
