@@ -264,3 +264,41 @@ func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 	}
 	return r.AppendWS(dst, l, v), true
 }
+
+// AppendOccurrences appends every occurrence of the field, tshark-formatted,
+// to dst back to back, and the end offset in dst of each to ends. It is
+// Occurrences without a callback, so it allocates nothing once dst and ends
+// have room.
+func (p *Packet) AppendOccurrences(dst []byte, ends []int, r *FieldRef) ([]byte, []int) {
+	if r.Proto == Frame {
+		dst = p.AppendField(dst, r, 0)
+		return dst, append(ends, len(dst))
+	}
+	ls := p.Layers()
+	for i := range ls {
+		dst, ends = appendOccLayer(dst, ends, &ls[i], r)
+	}
+	return dst, ends
+}
+
+func appendOccLayer(dst []byte, ends []int, l *Layer, r *FieldRef) ([]byte, []int) {
+	if m := r.matches(l.Proto); m != nil {
+		if v, ok := m.value(l); ok {
+			dst = r.AppendWS(dst, l, v)
+			ends = append(ends, len(dst))
+		}
+	}
+	if !r.reachable(l.Proto) {
+		return dst, ends
+	}
+	for _, f := range l.Proto.Fields {
+		if f.Type != List {
+			continue
+		}
+		it := l.Elems(f)
+		for it.Next() {
+			dst, ends = appendOccLayer(dst, ends, it.Layer(), r)
+		}
+	}
+	return dst, ends
+}
