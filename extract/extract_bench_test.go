@@ -159,3 +159,67 @@ func BenchmarkAppendRow(b *testing.B) {
 		buf = cols.AppendRow(buf[:0], p)
 	}
 }
+
+// TestSelectAndJSONAllocs keeps the occurrence-selecting, quoting and JSON
+// paths free of allocations once their scratch buffers have grown, for
+// fields of layers (fields inside list elements, such as TCP options, cost
+// an element iterator, on the TSV path too).
+func TestSelectAndJSONAllocs(t *testing.T) {
+	pkt := []byte{0, 0x1c, 0x54, 0x38, 0x1a, 0x4b, 0xce, 0x62, 0x91, 0xee, 0x0b, 0x98, 8, 0,
+		0x45, 0, 0, 0x34, 0x78, 0xeb, 0x40, 0, 0x40, 6, 0xff, 0x18, 192, 168, 8, 97, 192, 168, 57, 14,
+		0x2c, 0x6b, 0x1f, 0x90, 7, 0xc0, 0xb6, 0x70, 0, 0, 0, 0, 0x80, 2, 0xff, 0xff, 0xa2, 0x2b, 0, 0,
+		2, 4, 5, 0xb4, 1, 3, 3, 1, 1, 1, 4, 2}
+	cols, err := extract.Compile(append(benchFields, "tcp.flags", "tcp.flags.syn", "frame.time_epoch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	for name, f := range map[string]func(){
+		"first": func() { cols.Occurrence = 1; cols.Quote = 0; buf = cols.AppendRow(buf[:0], p) },
+		"quote": func() { cols.Occurrence = 0; cols.Quote = '"'; buf = cols.AppendRow(buf[:0], p) },
+		"json":  func() { cols.Occurrence = 0; cols.Quote = 0; buf = cols.AppendJSON(buf[:0], p) },
+	} {
+		n := testing.AllocsPerRun(1000, func() {
+			p.SetFrame(pkt, 1, 1, 0, len(pkt))
+			f()
+		})
+		if n != 0 {
+			t.Errorf("%s: %.1f allocations per packet, want 0", name, n)
+		}
+	}
+}
+
+// BenchmarkStreamJSON is BenchmarkStreamFields writing NDJSON rows.
+func BenchmarkStreamJSON(b *testing.B) {
+	data := benchCapture(b)
+	cols, err := extract.Compile(benchFields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := bytes.NewReader(data)
+	r, err := capture.NewReader(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rec capture.Record
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			b.StopTimer()
+			src.Reset(data)
+			r, _ = capture.NewReader(src)
+			b.StartTimer()
+			err = r.Next(&rec)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		buf = cols.AppendJSON(buf[:0], p)
+	}
+}

@@ -59,17 +59,8 @@ func (c *Columns) Frame(i int) bool { return c.refs[i].Proto == packet.Frame }
 // previous one ends (at the len(buf) passed in, for the first).
 func (c *Columns) Occur(buf []byte, ends []int, p *packet.Packet, i int) ([]byte, []int) {
 	r := c.refs[i]
-	if r.Proto == packet.Frame {
-		buf = p.AppendField(buf, r, 0)
-		return buf, append(ends, len(buf))
-	}
 	if c.nested[i] {
-		p.Occurrences(r, func(l *packet.Layer, v packet.Value) bool {
-			buf = r.AppendWS(buf, l, v)
-			ends = append(ends, len(buf))
-			return true
-		})
-		return buf, ends
+		return p.AppendOccurrences(buf, ends, r)
 	}
 	mask := c.masks[i]
 	ls := p.Layers()
