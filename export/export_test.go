@@ -1,0 +1,171 @@
+package export_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"pktkit/capture"
+	"pktkit/export"
+	"pktkit/packet"
+)
+
+func countPackets(t testing.TB, path string) int {
+	r, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	var rec capture.Record
+	for r.Next(&rec) == nil {
+		n++
+	}
+	return n
+}
+
+// TestExportEveryField writes every registered Wireshark field as a column
+// for the sample captures, with one and two workers, and checks that the
+// file opens with the schema asked for, one row per packet, and that the
+// two outputs are the same bytes (row groups in packet order).
+func TestExportEveryField(t *testing.T) {
+	var fields []string
+	seen := map[string]bool{}
+	for _, n := range packet.FieldNames() {
+		if c := export.ColumnName(n); !seen[c] {
+			seen[c] = true
+			fields = append(fields, n)
+		}
+	}
+	for _, f := range []string{"../testdata/sample.pcap", "../testdata/sample.pcapng"} {
+		var outs [][]byte
+		for _, j := range []int{1, 2} {
+			var buf bytes.Buffer
+			rows, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: 7})
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			want := countPackets(t, f)
+			if rows != int64(want) {
+				t.Errorf("%s: %d rows written for %d packets", f, rows, want)
+			}
+			pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			if err != nil {
+				t.Fatalf("%s: written file does not open: %v", f, err)
+			}
+			if pf.NumRows() != int64(want) {
+				t.Errorf("%s: file says %d rows, want %d", f, pf.NumRows(), want)
+			}
+			if got := len(pf.Schema().Columns()); got != len(fields) {
+				t.Errorf("%s: %d columns, want %d", f, got, len(fields))
+			}
+			for i, c := range pf.Schema().Fields() {
+				if c.Name() != export.ColumnName(fields[i]) {
+					t.Fatalf("column %d is %s, want %s", i, c.Name(), export.ColumnName(fields[i]))
+				}
+			}
+			if len(pf.RowGroups()) != (want+6)/7 {
+				t.Errorf("%s: %d row groups of at most 7 rows for %d packets", f, len(pf.RowGroups()), want)
+			}
+			outs = append(outs, buf.Bytes())
+		}
+		if !bytes.Equal(outs[0], outs[1]) {
+			t.Errorf("%s: output with two workers differs from one", f)
+		}
+	}
+}
+
+func TestExportFilterAndOptions(t *testing.T) {
+	f := "../testdata/sample.pcap"
+	var buf bytes.Buffer
+	rows, err := export.File(f, &buf, export.Options{
+		Filter:      func(p *packet.Packet) bool { return p.Number%3 == 0 },
+		Compression: "snappy", Workers: 2, RowGroupRows: 5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := countPackets(t, f) / 3; rows != int64(want) {
+		t.Errorf("filter kept %d rows, want %d", rows, want)
+	}
+	if _, err := export.File(f, io.Discard, export.Options{Compression: "lzma"}); err == nil {
+		t.Error("unknown compression accepted")
+	}
+	if _, err := export.File(f, io.Discard, export.Options{Fields: []string{"ip.src", "ip_src"}}); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("unknown field: %v", err)
+	}
+	if _, err := export.File(f, io.Discard, export.Options{Fields: []string{"ip.src", "IP.src"}}); err != nil {
+		t.Errorf("a field under two names: %v", err)
+	}
+}
+
+// BenchmarkExport exports a capture of real packets (a corpus capture
+// repeated) with the default columns; one op is one packet.
+func BenchmarkExport(b *testing.B) {
+	for _, set := range []struct {
+		name   string
+		fields []string
+	}{{"default", nil}, {"seven", []string{"frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"}}} {
+		b.Run(set.name, func(b *testing.B) {
+			path := benchFile(b)
+			n := countPackets(b, path)
+			b.ReportAllocs()
+			b.ResetTimer()
+			done := 0
+			for done < b.N {
+				rows, err := export.File(path, io.Discard, export.Options{Fields: set.fields, Workers: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				done += int(rows)
+			}
+			b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "rows/s")
+			_ = n
+		})
+	}
+}
+
+// benchFile writes a corpus capture repeated into a temporary pcap.
+func benchFile(b *testing.B) string {
+	dir := os.Getenv("PKTKIT_CORPUS")
+	if dir == "" {
+		b.Skip("PKTKIT_CORPUS is not set")
+	}
+	r, err := capture.Open(filepath.Join(dir, "arkime/tests/pcap/http-post-upload.pcap"))
+	if err != nil {
+		b.Skip(err)
+	}
+	defer r.Close()
+	var recs []capture.Record
+	for {
+		rec, err := r.ReadRecord()
+		if err != nil {
+			break
+		}
+		recs = append(recs, rec)
+	}
+	out := filepath.Join(b.TempDir(), "bench.pcap")
+	fh, err := os.Create(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := capture.NewPcapWriter(fh, capture.LinkType(1), 262144, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 500; i++ {
+		for j := range recs {
+			w.WriteRecord(&recs[j])
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	fh.Close()
+	return out
+}
