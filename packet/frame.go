@@ -63,6 +63,7 @@ func appendEpoch(dst []byte, ns int64) []byte {
 // names it ("eth:ethertype:ip:tcp").
 func (p *Packet) AppendProtocols(dst []byte) []byte {
 	ls := p.Layers()
+	start := len(dst)
 	for i := range ls {
 		if ls[i].Proto == Padding {
 			continue // a field of the link layer in Wireshark, not a protocol
@@ -74,7 +75,7 @@ func (p *Packet) AppendProtocols(dst []byte) []byte {
 		if c == "" {
 			continue
 		}
-		if len(dst) > 0 {
+		if len(dst) > start {
 			dst = append(dst, ':')
 		}
 		dst = append(dst, c...)
