@@ -143,3 +143,45 @@ func (c *Columns) appendRowSelect(dst []byte, p *packet.Packet) []byte {
 	}
 	return append(dst, '\n')
 }
+
+// Uint returns the selected occurrence (Occurrence 0 means the first) of
+// column i, a KindUint or KindBool column, as an integer; ok is false if
+// the packet has none. It reads the value without formatting it.
+func (c *Columns) Uint(p *packet.Packet, i int) (u uint64, ok bool) {
+	r := c.refs[i]
+	occ := c.Occurrence
+	if occ == 0 {
+		occ = 1
+	}
+	if c.nested[i] || (c.kinds[i] != KindUint && c.kinds[i] != KindBool) {
+		c.buf, c.ends = c.Occur(c.buf[:0], c.ends[:0], p, i)
+		lo, hi := pick(len(c.ends), occ)
+		if lo >= hi {
+			return 0, false
+		}
+		return ParseUint(c.value(lo))
+	}
+	mask := c.masks[i]
+	ls := p.Layers()
+	n := 0
+	for li := range ls {
+		l := &ls[li]
+		id := l.Proto.ID()
+		if id/64 >= len(mask) || mask[id/64]&(1<<(id%64)) == 0 {
+			continue
+		}
+		v, found := r.UintLayer(l)
+		if !found {
+			continue
+		}
+		n++
+		if occ == Last {
+			u, ok = v, true
+			continue
+		}
+		if n == occ {
+			return v, true
+		}
+	}
+	return u, ok
+}

@@ -97,6 +97,27 @@ func TestEveryFieldExtracts(t *testing.T) {
 						}
 					}
 				}
+				if vi == 1 {
+					// Uint reads what the text says, for every integer column.
+					for i := range ok {
+						if k := c.Kind(i); k != extract.KindUint && k != extract.KindBool {
+							continue
+						}
+						var occ []int
+						var txt []byte
+						txt, occ = c.Occur(txt, occ, p, i)
+						u, has := c.Uint(p, i)
+						if has != (len(occ) > 0) {
+							t.Fatalf("%s packet %d %s: Uint found %v, text has %d occurrences", f, p.Number, ok[i], has, len(occ))
+						}
+						if has {
+							w, good := extract.ParseUint(txt[:occ[0]])
+							if !good || w != u {
+								t.Fatalf("%s packet %d %s: Uint %d, text %q", f, p.Number, ok[i], u, txt[:occ[0]])
+							}
+						}
+					}
+				}
 				buf = c.AppendJSON(buf[:0], p)
 				var m map[string]any
 				if err := json.Unmarshal(buf, &m); err != nil {
