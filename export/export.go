@@ -90,9 +90,10 @@ func ColumnName(field string) string {
 
 // column is one output column.
 type column struct {
-	name string
-	kind extract.Kind
-	time int // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
+	name  string
+	kind  extract.Kind
+	time  int    // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
+	frame string // a frame.* field read straight from the record
 }
 
 // Schema compiles field names and returns the Parquet schema of their
@@ -121,6 +122,9 @@ func compile(fields []string, occurrence int) ([]column, *extract.Columns, error
 	cols := make([]column, len(fields))
 	for i, f := range fields {
 		c := column{name: ColumnName(strings.TrimSpace(f)), kind: ec.Kind(i)}
+		if ec.Frame(i) {
+			c.frame = ec.Ref(i).Name
+		}
 		if prev, dup := seen[c.name]; dup {
 			return nil, nil, fmt.Errorf("fields %q and %q both make column %s", prev, f, c.name)
 		}
@@ -302,7 +306,6 @@ func (g *group) flush() error {
 type encoder struct {
 	cols []column
 	ec   *extract.Columns
-	buf  []byte
 	ends []int
 }
 
@@ -320,11 +323,10 @@ func (e *encoder) add(g *group, p *packet.Packet) error {
 			g.vals[i] = make([]parquet.Value, 0, chunkRows)
 		}
 	}
-	for i, c := range e.cols {
-		e.buf, e.ends = e.ec.Occur(e.buf[:0], e.ends[:0], p, i)
-		v, err := e.value(g, c, i)
+	for i := range e.cols {
+		v, err := e.value(g, p, i)
 		if err != nil {
-			return fmt.Errorf("packet %d, %s: %w", p.Number, c.name, err)
+			return fmt.Errorf("packet %d, %s: %w", p.Number, e.cols[i].name, err)
 		}
 		g.vals[i] = append(g.vals[i], v)
 	}
@@ -335,21 +337,50 @@ func (e *encoder) add(g *group, p *packet.Packet) error {
 	return nil
 }
 
-// value returns the selected occurrence collected in e.buf as a value of
-// column c (number i), or a null. Byte arrays are copied to g.arena.
-func (e *encoder) value(g *group, c column, i int) (parquet.Value, error) {
-	v, err := e.typed(g, c)
-	if err == errNull {
-		return parquet.NullValue().Level(0, 0, i), nil
+// value returns column i of packet p, or a null. Byte arrays live in
+// g.arena.
+func (e *encoder) value(g *group, p *packet.Packet, i int) (parquet.Value, error) {
+	v, ok, err := e.typed(g, p, i)
+	if !ok || err != nil {
+		return parquet.NullValue().Level(0, 0, i), err
 	}
-	return v.Level(0, 1, i), err
+	return v.Level(0, 1, i), nil
 }
 
-// errNull is typed's way of saying the packet lacks the field.
-var errNull = errors.New("null")
-
-func (e *encoder) typed(g *group, c column) (parquet.Value, error) {
-	n := len(e.ends)
+func (e *encoder) typed(g *group, p *packet.Packet, i int) (parquet.Value, bool, error) {
+	c := &e.cols[i]
+	switch c.frame {
+	case "frame.number":
+		return parquet.Int64Value(int64(p.Number)), true, nil
+	case "frame.len":
+		return parquet.Int64Value(int64(min(max(p.OrigLen, 0), 1<<31-1))), true, nil
+	case "frame.cap_len":
+		return parquet.Int64Value(int64(len(p.Data))), true, nil
+	case "frame.time_epoch":
+		return parquet.Int64Value(p.Timestamp), true, nil
+	case "frame.time_relative":
+		return parquet.DoubleValue(float64(p.Timestamp-p.FirstTime) / 1e9), true, nil
+	case "frame.time_delta":
+		return parquet.DoubleValue(float64(p.Timestamp-p.PrevTime) / 1e9), true, nil
+	case "frame.protocols":
+		n0 := len(g.arena)
+		g.arena = p.AppendProtocols(g.arena)
+		return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), true, nil
+	}
+	switch c.kind {
+	case extract.KindUint:
+		u, ok := e.ec.Uint(p, i)
+		return parquet.Int64Value(int64(u)), ok, nil
+	case extract.KindBool:
+		u, ok := e.ec.Uint(p, i)
+		return parquet.BooleanValue(u == 1), ok, nil
+	}
+	// The selected occurrence's text, at the end of the arena.
+	n0 := len(g.arena)
+	var ends []int
+	g.arena, ends = e.ec.Occur(g.arena, e.ends[:0], p, i)
+	e.ends = ends
+	n := len(ends)
 	k := -1
 	switch occ := e.ec.Occurrence; {
 	case occ == extract.Last:
@@ -358,50 +389,46 @@ func (e *encoder) typed(g *group, c column) (parquet.Value, error) {
 		k = occ - 1
 	}
 	if k < 0 {
-		return parquet.Value{}, errNull
+		g.arena = g.arena[:n0]
+		return parquet.Value{}, false, nil
 	}
-	s := 0
+	s := n0
 	if k > 0 {
-		s = e.ends[k-1]
+		s = ends[k-1]
 	}
-	t := e.buf[s:e.ends[k]]
+	m := copy(g.arena[n0:], g.arena[s:ends[k]])
+	g.arena = g.arena[:n0+m]
+	t := g.arena[n0:]
 	switch c.kind {
-	case extract.KindUint:
-		u, ok := extract.ParseUint(t)
-		if !ok {
-			return parquet.Value{}, errBadValue
-		}
-		return parquet.Int64Value(int64(u)), nil
 	case extract.KindInt:
 		neg := len(t) > 0 && t[0] == '-'
 		if neg {
 			t = t[1:]
 		}
 		u, ok := extract.ParseUint(t)
+		g.arena = g.arena[:n0]
 		if !ok {
-			return parquet.Value{}, errBadValue
+			return parquet.Value{}, false, errBadValue
 		}
 		if neg {
 			u = -u
 		}
-		return parquet.Int64Value(int64(u)), nil
-	case extract.KindBool:
-		return parquet.BooleanValue(len(t) == 1 && t[0] == '1'), nil
+		return parquet.Int64Value(int64(u)), true, nil
 	case extract.KindTime:
 		ns, ok := parseNanos(t)
+		g.arena = g.arena[:n0]
 		if !ok {
-			return parquet.Value{}, errBadValue
+			return parquet.Value{}, false, errBadValue
 		}
 		if c.time == 1 {
-			return parquet.Int64Value(ns), nil
+			return parquet.Int64Value(ns), true, nil
 		}
-		return parquet.DoubleValue(float64(ns) / 1e9), nil
+		return parquet.DoubleValue(float64(ns) / 1e9), true, nil
 	case extract.KindBytes:
 		t = unhex(t)
+		g.arena = g.arena[:n0+len(t)]
 	}
-	n0 := len(g.arena)
-	g.arena = append(g.arena, t...)
-	return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), nil
+	return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), true, nil
 }
 
 // parseNanos reads seconds with nine decimals ("-12.000000500") as
