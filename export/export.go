@@ -230,8 +230,43 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	}
 	defer r.Close()
 
-	var mu sync.Mutex // BeginRowGroup reads the writer's state
 	var rows int64
+	commit := func(g *group) error {
+		if err := g.flush(); err != nil {
+			return err
+		}
+		n, err := g.rg.Commit()
+		rows += n
+		g.rows = 0
+		return err
+	}
+	if opt.Workers <= 1 {
+		// One worker: no reader goroutine, no copies of the records.
+		enc := newEncoder(cols, ec)
+		g := &group{rg: pw.BeginRowGroup()}
+		wopt := walk.Options{Progress: opt.Progress}
+		err = walk.Reader(r, wopt, func(p *packet.Packet, rec *capture.Record) error {
+			if opt.Filter != nil && !opt.Filter(p) {
+				return nil
+			}
+			if err := enc.add(g, p); err != nil {
+				return err
+			}
+			if g.rows+g.pending >= rgRows {
+				return commit(g)
+			}
+			return nil
+		})
+		if err == nil && g.rows+g.pending > 0 {
+			err = commit(g)
+		}
+		if cerr := pw.Close(); err == nil {
+			err = cerr
+		}
+		return rows, err
+	}
+
+	var mu sync.Mutex // BeginRowGroup reads the writer's state
 	wopt := walk.Options{Progress: opt.Progress, BatchRecords: rgRows, BatchBytes: 16 << 20}
 	err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc **group) error {
 		enc := newEncoder(cols, ec.Clone())
@@ -253,13 +288,7 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 		if g == nil || g.rows == 0 && g.pending == 0 {
 			return nil
 		}
-		if err := g.flush(); err != nil {
-			return err
-		}
-		n, err := g.rg.Commit()
-		rows += n
-		g.rows = 0
-		return err
+		return commit(g)
 	})
 	if cerr := pw.Close(); err == nil {
 		err = cerr
@@ -396,7 +425,10 @@ func (e *encoder) typed(g *group, p *packet.Packet, i int) (parquet.Value, bool,
 	if k > 0 {
 		s = ends[k-1]
 	}
-	m := copy(g.arena[n0:], g.arena[s:ends[k]])
+	m := ends[k] - s
+	if s != n0 {
+		copy(g.arena[n0:], g.arena[s:ends[k]])
+	}
 	g.arena = g.arena[:n0+m]
 	t := g.arena[n0:]
 	switch c.kind {
