@@ -96,3 +96,56 @@ func TestConvertFilteredParallel(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkConvertFiltered copies the packets of a capture that have a TCP
+// layer (a predicate that dissects every packet) with one and two
+// workers; set PKTKIT_BENCH_FILE to a large capture (default: a corpus
+// capture). One op is one pass over the file.
+func BenchmarkConvertFiltered(b *testing.B) {
+	path := os.Getenv("PKTKIT_BENCH_FILE")
+	if path == "" {
+		dir := os.Getenv("PKTKIT_CORPUS")
+		if dir == "" {
+			b.Skip("set PKTKIT_BENCH_FILE or PKTKIT_CORPUS")
+		}
+		path = filepath.Join(dir, "zeek/testing/btest/Traces/ftp/cwd-navigation.pcap")
+	}
+	tcp := packet.Lookup("TCP")
+	keep := func() func(*packet.Packet) bool {
+		return func(p *packet.Packet) bool { return p.Layer(tcp) != nil }
+	}
+	for _, j := range []int{1, 2} {
+		b.Run("j"+string(rune('0'+j)), func(b *testing.B) {
+			b.ReportAllocs()
+			pkts := 0
+			for i := 0; i < b.N; i++ {
+				r, err := capture.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := convertFiltered(r, io.Discard, "pcapng", false, progress.New(""), keep, j); err != nil {
+					b.Fatal(err)
+				}
+				pkts += countRecords(b, path)
+				r.Close()
+			}
+			b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "pkts/s")
+		})
+	}
+}
+
+func countRecords(b *testing.B, path string) int {
+	b.StopTimer()
+	defer b.StartTimer()
+	r, err := capture.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	var rec capture.Record
+	for r.Next(&rec) == nil {
+		n++
+	}
+	return n
+}
