@@ -4,8 +4,7 @@
 // A file holds one row per packet and one column per field, named after the
 // field with dots made underscores (ip.src → ip_src). Columns are typed from
 // the field tables: integers INT64 with the UINT_64 or INT_64 logical type,
-// flag bits BOOLEAN, frame.time_epoch a TIMESTAMP in nanoseconds (the UTC
-// time, not marked adjusted to UTC so that readers keep the nanoseconds),
+// flag bits BOOLEAN, frame.time_epoch a TIMESTAMP(NANOS) adjusted to UTC,
 // frame.time_relative and frame.time_delta DOUBLE seconds, byte strings
 // BYTE_ARRAY (raw bytes), addresses, names and other text STRING as tshark
 // prints them. Every column is optional: a packet without the field has a
@@ -175,10 +174,11 @@ func schemaOf(cols []column) *parquet.Schema {
 			n = parquet.Leaf(parquet.BooleanType)
 		case extract.KindTime:
 			if c.time == 1 {
-				// Not marked adjusted to UTC: readers such as DuckDB then keep the
-				// nanoseconds (TIMESTAMP_NS) instead of cutting to microseconds
-				// for a zoned type. The values are UTC.
-				n = parquet.TimestampAdjusted(parquet.Nanosecond, false)
+				// Marked adjusted to UTC (an instant): Spark reads only this
+				// nanosecond flavour (as a long, with
+				// spark.sql.legacy.parquet.nanosAsLong); DuckDB reads it as
+				// TIMESTAMP WITH TIME ZONE, in microseconds.
+				n = parquet.Timestamp(parquet.Nanosecond)
 			} else {
 				n = parquet.Leaf(parquet.DoubleType)
 			}

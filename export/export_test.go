@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"pktkit/capture"
 	"pktkit/export"
@@ -168,4 +169,66 @@ func benchFile(b *testing.B) string {
 	}
 	fh.Close()
 	return out
+}
+
+// TestExportTimestampNanos reads frame_time_epoch back (with parquet-go's
+// reader) and finds every record's time stamp to the nanosecond, with the
+// TIMESTAMP(NANOS) type adjusted to UTC.
+func TestExportTimestampNanos(t *testing.T) {
+	f := "../testdata/sample.pcapng"
+	var buf bytes.Buffer
+	if _, err := export.File(f, &buf, export.Options{Fields: []string{"frame.time_epoch", "frame.number"}}); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := pf.Schema().Fields()[0]
+	lt := col.Type().LogicalType()
+	ts, ok := lt.Value.(*format.TimestampType)
+	if !ok {
+		t.Fatalf("frame_time_epoch logical type %v, want TIMESTAMP(NANOS, UTC)", lt)
+	}
+	if _, nanos := ts.Unit.Value.(*format.NanoSeconds); !nanos || !ts.IsAdjustedToUTC {
+		t.Fatalf("frame_time_epoch logical type %v, want TIMESTAMP(NANOS, UTC)", lt)
+	}
+	var want []int64
+	r, err := capture.Open(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var rec capture.Record
+	for r.Next(&rec) == nil {
+		want = append(want, rec.Timestamp)
+	}
+	var got []int64
+	for _, rg := range pf.RowGroups() {
+		rows := rg.Rows()
+		batch := make([]parquet.Row, 64)
+		for {
+			n, err := rows.ReadRows(batch)
+			for _, row := range batch[:n] {
+				got = append(got, row[0].Int64())
+			}
+			if err != nil {
+				break
+			}
+		}
+		rows.Close()
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d time stamps read back, %d records", len(got), len(want))
+	}
+	nonMicro := false
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: %d, record %d", i+1, got[i], want[i])
+		}
+		nonMicro = nonMicro || want[i]%1000 != 0
+	}
+	if !nonMicro {
+		t.Error("the sample has no sub-microsecond time stamps: the test shows nothing")
+	}
 }

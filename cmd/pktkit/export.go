@@ -32,7 +32,7 @@ Without -e the columns are the frame, Ethernet, IPv4, IPv6, TCP, UDP, ICMP
 and ICMPv6 core fields (pktkit export -h lists them below). Column names are
 the field names with dots made underscores (ip.src is ip_src). Types:
 integers INT64 (UINT_64 or INT_64), flag bits BOOLEAN, frame.time_epoch
-TIMESTAMP(NANOS) holding UTC time, frame.time_relative and frame.time_delta DOUBLE
+TIMESTAMP(NANOS, UTC), frame.time_relative and frame.time_delta DOUBLE
 seconds, byte strings BYTE_ARRAY, addresses and text STRING as tshark
 prints them; a packet without the field has a null. A field that occurs
 more than once in a packet (the IP header quoted by an ICMP error, a
