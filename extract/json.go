@@ -78,7 +78,7 @@ func ParseUint(v []byte) (uint64, bool) {
 	if len(v) > 2 && v[0] == '0' && v[1] == 'x' {
 		base, v = 16, v[2:]
 	}
-	if len(v) == 0 || len(v) > 20 {
+	if len(v) == 0 {
 		return 0, false
 	}
 	var u uint64
@@ -94,11 +94,10 @@ func ParseUint(v []byte) (uint64, bool) {
 		default:
 			return 0, false
 		}
-		n := u*base + d
-		if (n-d)/base != u {
+		if u > (1<<64-1-d)/base {
 			return 0, false // overflow
 		}
-		u = n
+		u = u*base + d
 	}
 	return u, true
 }
