@@ -125,10 +125,10 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	nb := 2*workers + 2
 	free := make(chan *Batch[A], nb)
 	for i := 0; i < nb; i++ {
-		// Room for a full batch and one more record, so that batches do
-		// not grow.
-		free <- &Batch[A]{data: make([]byte, 0, maxBytes+65536), Recs: make([]capture.Record, 0, maxRecs),
-			prev: make([]int64, 0, maxRecs)}
+		// Large batches start small and grow once: a short file should
+		// not pay for clearing them.
+		free <- &Batch[A]{data: make([]byte, 0, min(maxBytes, batchBytes)+65536), Recs: make([]capture.Record, 0, min(maxRecs, batchRecords)),
+			prev: make([]int64, 0, min(maxRecs, batchRecords))}
 	}
 	todo := make(chan *Batch[A], nb)
 	done := make(chan *Batch[A], nb)
