@@ -12,10 +12,10 @@
 // quoted IP header, a tunnel) gives one occurrence, the first unless
 // Options.Occurrence says otherwise, so every column is a scalar.
 //
-// The capture is split into runs of consecutive packets; each run is
-// dissected, encoded and compressed by a worker into a row group of its own
-// and the row groups are written in packet order, so the work spreads over
-// every core and the output is the same whatever the number of workers.
+// The capture is split into batches of consecutive packets that workers
+// dissect into column values in parallel; the values are encoded and
+// compressed in packet order, so the output is the same whatever the
+// number of workers.
 package export
 
 import (
@@ -24,7 +24,6 @@ import (
 	"io"
 	"reflect"
 	"strings"
-	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -63,8 +62,8 @@ type Options struct {
 	Workers int
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
-	// RowGroupRows is the most rows in a row group (default 65536);
-	// a row group also ends after 16 MiB of packet data.
+	// RowGroupRows is the number of rows in a row group (default 131072;
+	// the last may have fewer).
 	RowGroupRows int
 	// Filter, if set, keeps only the packets it accepts. It runs in the
 	// workers (one call at a time per worker, on packets of that worker):
@@ -220,115 +219,119 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	}
 	rgRows := opt.RowGroupRows
 	if rgRows <= 0 {
-		rgRows = 65536
+		rgRows = 131072
 	}
 	pw := parquet.NewWriter(w, schemaOf(cols), parquet.Compression(comp),
-		parquet.CreatedBy("pktkit", "", ""), parquet.MaxRowsPerRowGroup(int64(rgRows)+1))
+		parquet.CreatedBy("pktkit", "", ""), parquet.MaxRowsPerRowGroup(int64(rgRows)))
 	r, err := capture.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer r.Close()
 
-	var rows int64
-	commit := func(g *group) error {
-		if err := g.flush(); err != nil {
-			return err
-		}
-		n, err := g.rg.Commit()
-		rows += n
-		g.rows = 0
-		return err
-	}
+	rw := &rowGroup{rg: pw.BeginRowGroup(), max: rgRows}
 	if opt.Workers <= 1 {
 		// One worker: no reader goroutine, no copies of the records.
 		enc := newEncoder(cols, ec)
-		g := &group{rg: pw.BeginRowGroup()}
-		wopt := walk.Options{Progress: opt.Progress}
-		err = walk.Reader(r, wopt, func(p *packet.Packet, rec *capture.Record) error {
+		var g chunk
+		err = walk.Reader(r, walk.Options{Progress: opt.Progress}, func(p *packet.Packet, rec *capture.Record) error {
 			if opt.Filter != nil && !opt.Filter(p) {
 				return nil
 			}
-			if err := enc.add(g, p); err != nil {
+			if err := enc.add(&g, p); err != nil {
 				return err
 			}
-			if g.rows+g.pending >= rgRows {
-				return commit(g)
+			if g.rows >= chunkRows {
+				return rw.write(&g)
 			}
 			return nil
 		})
-		if err == nil && g.rows+g.pending > 0 {
-			err = commit(g)
+		if err == nil {
+			err = rw.write(&g)
 		}
-		if cerr := pw.Close(); err == nil {
-			err = cerr
-		}
-		return rows, err
+	} else {
+		// Workers turn batches of packets into chunks of column values;
+		// this goroutine encodes and compresses them in packet order.
+		err = walk.Pipeline(r, walk.Options{Progress: opt.Progress}, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
+			enc := newEncoder(cols, ec.Clone())
+			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
+				if opt.Filter != nil && !opt.Filter(p) {
+					return nil
+				}
+				return enc.add(acc, p)
+			}
+		}, func(b *walk.Batch[chunk]) error { return rw.write(&b.Acc) })
 	}
-
-	var mu sync.Mutex // BeginRowGroup reads the writer's state
-	wopt := walk.Options{Progress: opt.Progress, BatchRecords: rgRows, BatchBytes: 16 << 20}
-	err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc **group) error {
-		enc := newEncoder(cols, ec.Clone())
-		return func(p *packet.Packet, rec *capture.Record, acc **group) error {
-			g := *acc
-			if g == nil {
-				mu.Lock()
-				g = &group{rg: pw.BeginRowGroup()}
-				mu.Unlock()
-				*acc = g
-			}
-			if opt.Filter != nil && !opt.Filter(p) {
-				return nil
-			}
-			return enc.add(g, p)
-		}
-	}, func(b *walk.Batch[*group]) error {
-		g := b.Acc
-		if g == nil || g.rows == 0 && g.pending == 0 {
-			return nil
-		}
-		return commit(g)
-	})
+	if err == nil {
+		err = rw.commit()
+	}
 	if cerr := pw.Close(); err == nil {
 		err = cerr
 	}
-	return rows, err
+	return rw.total, err
 }
 
-// group is a row group being filled by a worker.
-type group struct {
-	rg      *parquet.ConcurrentRowGroupWriter
-	vals    [][]parquet.Value // per column: values not yet handed to the writer
-	arena   []byte            // bytes the pending byte-array values point into
-	pending int               // rows in vals
-	rows    int               // rows handed to the writer
-	err     error
+// chunk is column values of consecutive rows, made by a worker.
+type chunk struct {
+	vals  [][]parquet.Value // per column
+	arena []byte            // bytes the byte-array values point into
+	rows  int
 }
 
-// chunkRows is how many rows a worker gathers before handing them to the
-// column writers (which cut pages at row boundaries between calls).
+// chunkRows is how many rows the single worker gathers before handing them
+// to the column writers (which cut pages between calls).
 const chunkRows = 1024
 
-func (g *group) flush() error {
-	if g.err != nil {
-		return g.err
-	}
-	if g.pending == 0 {
+// rowGroup is the row group being written.
+type rowGroup struct {
+	rg    *parquet.ConcurrentRowGroupWriter
+	rows  int // rows in rg
+	max   int
+	total int64 // rows committed
+}
+
+// write hands a chunk's values to the column writers, commits the row group
+// when it is full, and empties the chunk.
+func (w *rowGroup) write(c *chunk) error {
+	if c.rows == 0 {
 		return nil
 	}
-	cw := g.rg.ColumnWriters()
-	for i, v := range g.vals {
-		if _, err := cw[i].WriteRowValues(v); err != nil {
-			g.err = err
-			return err
+	cw := w.rg.ColumnWriters()
+	for start := 0; start < c.rows; {
+		// Row groups hold exactly max rows (but the last): a chunk may
+		// straddle two.
+		end := min(c.rows, start+w.max-w.rows)
+		for i, v := range c.vals {
+			if _, err := cw[i].WriteRowValues(v[start:end]); err != nil {
+				return err
+			}
 		}
-		g.vals[i] = v[:0]
+		w.rows += end - start
+		start = end
+		if w.rows >= w.max {
+			if err := w.commit(); err != nil {
+				return err
+			}
+		}
 	}
-	g.rows += g.pending
-	g.pending = 0
-	g.arena = g.arena[:0]
+	for i, v := range c.vals {
+		clear(v) // drop the references into the arena
+		c.vals[i] = v[:0]
+	}
+	c.rows = 0
+	c.arena = c.arena[:0]
 	return nil
+}
+
+// commit writes the row group to the file.
+func (w *rowGroup) commit() error {
+	if w.rows == 0 {
+		return nil
+	}
+	n, err := w.rg.Commit()
+	w.total += n
+	w.rows = 0
+	return err
 }
 
 // encoder turns packets into column values.
@@ -345,7 +348,7 @@ func newEncoder(cols []column, ec *extract.Columns) *encoder {
 // errBadValue reports text that does not parse as its column's type (a bug).
 var errBadValue = errors.New("export: field text does not parse as its column type")
 
-func (e *encoder) add(g *group, p *packet.Packet) error {
+func (e *encoder) add(g *chunk, p *packet.Packet) error {
 	if g.vals == nil {
 		g.vals = make([][]parquet.Value, len(e.cols))
 		for i := range g.vals {
@@ -359,16 +362,13 @@ func (e *encoder) add(g *group, p *packet.Packet) error {
 		}
 		g.vals[i] = append(g.vals[i], v)
 	}
-	g.pending++
-	if g.pending >= chunkRows {
-		return g.flush()
-	}
+	g.rows++
 	return nil
 }
 
 // value returns column i of packet p, or a null. Byte arrays live in
 // g.arena.
-func (e *encoder) value(g *group, p *packet.Packet, i int) (parquet.Value, error) {
+func (e *encoder) value(g *chunk, p *packet.Packet, i int) (parquet.Value, error) {
 	v, ok, err := e.typed(g, p, i)
 	if !ok || err != nil {
 		return parquet.NullValue().Level(0, 0, i), err
@@ -376,7 +376,7 @@ func (e *encoder) value(g *group, p *packet.Packet, i int) (parquet.Value, error
 	return v.Level(0, 1, i), nil
 }
 
-func (e *encoder) typed(g *group, p *packet.Packet, i int) (parquet.Value, bool, error) {
+func (e *encoder) typed(g *chunk, p *packet.Packet, i int) (parquet.Value, bool, error) {
 	c := &e.cols[i]
 	switch c.frame {
 	case "frame.number":

@@ -40,9 +40,9 @@ tunnel's inner header) gives its first occurrence, or the one --occurrence
 picks: every column is a scalar (for every occurrence use
 pktkit fields --format ndjson).
 
-Each run of up to 65536 consecutive packets becomes a row group, dissected,
-encoded and compressed by one of -j workers; row groups are written in
-packet order.
+Row groups hold 131072 packets (the last fewer). -j workers dissect
+batches of packets into column values in parallel; the values are encoded
+and compressed in packet order, so the output does not depend on -j.
 
 Examples:
   pktkit export big.pcap -o big.parquet
