@@ -15,20 +15,11 @@ import (
 // convertCaptures are pcap and pcapng captures, with several interfaces and
 // link types among them, and one with several batches of packets.
 func convertCaptures(t *testing.T) []string {
-	files := []string{sample, "../../testdata/sample.pcapng"}
-	if dir := os.Getenv("PKTKIT_CORPUS"); dir != "" {
-		for _, f := range []string{
-			"pcapplusplus/Tests/Pcap++Test/PcapExamples/many_interfaces-1.pcapng",
-			"pcapplusplus/Tests/Packet++Test/PacketExamples/ldap.pcapng",
-			"ndpi/tests/cfgs/default/pcap/telegram_videocall.pcapng",
-			"zeek/testing/btest/Traces/ftp/cwd-navigation.pcap",
-		} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				files = append(files, filepath.Join(dir, f))
-			}
-		}
-	}
-	return files
+	return withCorpus([]string{sample, "../../testdata/sample.pcapng"},
+		"pcapplusplus/Tests/Pcap++Test/PcapExamples/many_interfaces-1.pcapng",
+		"pcapplusplus/Tests/Packet++Test/PacketExamples/ldap.pcapng",
+		"ndpi/tests/cfgs/default/pcap/telegram_videocall.pcapng",
+		"zeek/testing/btest/Traces/ftp/cwd-navigation.pcap")
 }
 
 func convertWith(t *testing.T, in, format string, keep Keep, workers int) []byte {

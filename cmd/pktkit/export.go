@@ -7,11 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"pktkit/export"
-	"pktkit/extract"
 	"pktkit/internal/progress"
 )
 
@@ -79,18 +77,11 @@ func runExport(args []string, stdout io.Writer) error {
 		return usagef("unknown format %q (parquet)", *format)
 	}
 	opt := export.Options{Fields: names, Workers: *jobs, Compression: *comp}
-	switch *occ {
-	case "f":
-		opt.Occurrence = 1
-	case "l":
-		opt.Occurrence = extract.Last
-	default:
-		n, err := strconv.Atoi(*occ)
-		if err != nil || n < 1 {
-			return usagef("--occurrence %q: want f, l or a number from 1", *occ)
-		}
-		opt.Occurrence = n
+	n, ok := parseOccurrence(*occ, false)
+	if !ok {
+		return usagef("--occurrence %q: want f, l or a number from 1", *occ)
 	}
+	opt.Occurrence = n
 	if _, err := export.Schema(names); err != nil {
 		return usagef("%v", err) // an unknown field, or two making one column
 	}

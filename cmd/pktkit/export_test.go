@@ -128,19 +128,9 @@ func cellMatches(k extract.Kind, field, duck, text string) bool {
 
 // exportCaptures are the captures the export tests read.
 func exportCaptures(t *testing.T) []string {
-	files := fieldsCaptures(t)
-	if dir := os.Getenv("PKTKIT_CORPUS"); dir != "" {
-		for _, f := range []string{
-			"tcpdump/tests/icmp6-rfc8335.pcap",
-			"arkime/tests/pcap/dns-wiresharkrepo.pcap",
-			"suricata-verify/tests/defrag/bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data/eth-ip-gre-ppp-max-ip-packet.pcap",
-		} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				files = append(files, filepath.Join(dir, f))
-			}
-		}
-	}
-	return files
+	return withCorpus(fieldsCaptures(t),
+		"tcpdump/tests/icmp6-rfc8335.pcap",
+		"suricata-verify/tests/defrag/bug-6942-6887-defrag-eth-ip-gre-ppp-ip-udp-data/eth-ip-gre-ppp-max-ip-packet.pcap")
 }
 
 // TestExportReadBackWithDuckDB exports captures to Parquet, reads them back

@@ -123,24 +123,30 @@ func applyE(cols *extract.Columns, out *fieldsOutput, opt string) error {
 			return usagef("-E quote=%q: want d, s or n", v)
 		}
 	case "occurrence":
-		switch v {
-		case "f":
-			cols.Occurrence = 1
-		case "l":
-			cols.Occurrence = extract.Last
-		case "a":
-			cols.Occurrence = 0
-		default:
-			n, perr := strconv.Atoi(v)
-			if perr != nil || n < 1 {
-				return usagef("-E occurrence=%q: want f, l, a or a number from 1", v)
-			}
-			cols.Occurrence = n
+		n, ok := parseOccurrence(v, true)
+		if !ok {
+			return usagef("-E occurrence=%q: want f, l, a or a number from 1", v)
 		}
+		cols.Occurrence = n
 	default:
 		return usagef("unknown -E option %q (header, separator, quote, occurrence, aggregator, bom)", k)
 	}
 	return err
+}
+
+// parseOccurrence reads an occurrence choice as extract.Columns.Occurrence
+// takes it: f (1), l (extract.Last), a (0, when all is allowed) or N >= 1.
+func parseOccurrence(v string, all bool) (int, bool) {
+	switch v {
+	case "f":
+		return 1, true
+	case "l":
+		return extract.Last, true
+	case "a":
+		return 0, all
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1
 }
 
 // compileFields compiles -e names, reporting unknown names as usage errors.

@@ -43,25 +43,31 @@ func tsharkFields(t *testing.T, path string, args ...string) string {
 	return string(out)
 }
 
+// withCorpus returns files followed by those corpus captures (paths
+// relative to PKTKIT_CORPUS) that exist; without PKTKIT_CORPUS, files.
+func withCorpus(files []string, rel ...string) []string {
+	dir := os.Getenv("PKTKIT_CORPUS")
+	if dir == "" {
+		return files
+	}
+	for _, f := range rel {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			files = append(files, filepath.Join(dir, f))
+		}
+	}
+	return files
+}
+
 // fieldsCaptures are the sample captures and, with PKTKIT_CORPUS set, a few
 // corpus captures with repeated fields (DNS answers, ICMP errors, tunnels)
 // and more than one batch of packets.
 func fieldsCaptures(t *testing.T) []string {
-	files := []string{sample, "../../testdata/sample.pcapng"}
-	if dir := os.Getenv("PKTKIT_CORPUS"); dir != "" {
-		for _, f := range []string{
-			"arkime/tests/pcap/dns-wiresharkrepo.pcap",
-			"ndpi/tests/cfgs/default/pcap/googledns_android10.pcap",
-			"arkime/tests/pcap/gre-erspan-vxlan.pcap",
-			"suricata-verify/tests/bug-2769/issue_no_icmp.pcap",
-			"zeek/testing/btest/Traces/ftp/cwd-navigation.pcap",
-		} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				files = append(files, filepath.Join(dir, f))
-			}
-		}
-	}
-	return files
+	return withCorpus([]string{sample, "../../testdata/sample.pcapng"},
+		"arkime/tests/pcap/dns-wiresharkrepo.pcap",
+		"ndpi/tests/cfgs/default/pcap/googledns_android10.pcap",
+		"arkime/tests/pcap/gre-erspan-vxlan.pcap",
+		"suricata-verify/tests/bug-2769/issue_no_icmp.pcap",
+		"zeek/testing/btest/Traces/ftp/cwd-navigation.pcap")
 }
 
 // Fields on which pktkit matches tshark, repeated ones among them.
