@@ -90,8 +90,26 @@ func ColumnName(field string) string {
 type column struct {
 	name  string
 	kind  extract.Kind
-	time  int    // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
-	frame string // a frame.* field read straight from the record
+	time  int // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
+	frame int // a frame.* field read straight from the record (frameNone if not)
+}
+
+// Frame fields read straight from the packet's record.
+const (
+	frameNone = iota
+	frameNumber
+	frameLen
+	frameCapLen
+	frameEpoch
+	frameRelative
+	frameDelta
+	frameProtocols
+)
+
+var frameFields = map[string]int{
+	"frame.number": frameNumber, "frame.len": frameLen, "frame.cap_len": frameCapLen,
+	"frame.time_epoch": frameEpoch, "frame.time_relative": frameRelative,
+	"frame.time_delta": frameDelta, "frame.protocols": frameProtocols,
 }
 
 // Schema compiles field names and returns the Parquet schema of their
@@ -121,7 +139,7 @@ func compile(fields []string, occurrence int) ([]column, *extract.Columns, error
 	for i, f := range fields {
 		c := column{name: ColumnName(strings.TrimSpace(f)), kind: ec.Kind(i)}
 		if ec.Frame(i) {
-			c.frame = ec.Ref(i).Name
+			c.frame = frameFields[ec.Ref(i).Name] // others (if any) go the text way
 		}
 		if prev, dup := seen[c.name]; dup {
 			return nil, nil, fmt.Errorf("fields %q and %q both make column %s", prev, f, c.name)
@@ -315,8 +333,7 @@ func (w *rowGroup) write(c *chunk) error {
 		}
 	}
 	for i, v := range c.vals {
-		clear(v) // drop the references into the arena
-		c.vals[i] = v[:0]
+		c.vals[i] = v[:0] // the values point into the arena, reused too
 	}
 	c.rows = 0
 	c.arena = c.arena[:0]
@@ -356,9 +373,14 @@ func (e *encoder) add(g *chunk, p *packet.Packet) error {
 		}
 	}
 	for i := range e.cols {
-		v, err := e.value(g, p, i)
+		v, ok, err := e.typed(g, p, i)
 		if err != nil {
 			return fmt.Errorf("packet %d, %s: %w", p.Number, e.cols[i].name, err)
+		}
+		if ok {
+			v = v.Level(0, 1, i)
+		} else {
+			v = parquet.NullValue().Level(0, 0, i)
 		}
 		g.vals[i] = append(g.vals[i], v)
 	}
@@ -366,32 +388,24 @@ func (e *encoder) add(g *chunk, p *packet.Packet) error {
 	return nil
 }
 
-// value returns column i of packet p, or a null. Byte arrays live in
-// g.arena.
-func (e *encoder) value(g *chunk, p *packet.Packet, i int) (parquet.Value, error) {
-	v, ok, err := e.typed(g, p, i)
-	if !ok || err != nil {
-		return parquet.NullValue().Level(0, 0, i), err
-	}
-	return v.Level(0, 1, i), nil
-}
-
+// typed returns column i of packet p and whether the packet has it. Byte
+// arrays live in g.arena.
 func (e *encoder) typed(g *chunk, p *packet.Packet, i int) (parquet.Value, bool, error) {
 	c := &e.cols[i]
 	switch c.frame {
-	case "frame.number":
+	case frameNumber:
 		return parquet.Int64Value(int64(p.Number)), true, nil
-	case "frame.len":
+	case frameLen:
 		return parquet.Int64Value(int64(min(max(p.OrigLen, 0), 1<<31-1))), true, nil
-	case "frame.cap_len":
+	case frameCapLen:
 		return parquet.Int64Value(int64(len(p.Data))), true, nil
-	case "frame.time_epoch":
+	case frameEpoch:
 		return parquet.Int64Value(p.Timestamp), true, nil
-	case "frame.time_relative":
+	case frameRelative:
 		return parquet.DoubleValue(float64(p.Timestamp-p.FirstTime) / 1e9), true, nil
-	case "frame.time_delta":
+	case frameDelta:
 		return parquet.DoubleValue(float64(p.Timestamp-p.PrevTime) / 1e9), true, nil
-	case "frame.protocols":
+	case frameProtocols:
 		n0 := len(g.arena)
 		g.arena = p.AppendProtocols(g.arena)
 		return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), true, nil
