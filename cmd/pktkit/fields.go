@@ -204,15 +204,16 @@ func runFields(args []string, stdout io.Writer) error {
 	if out.bom {
 		bw.WriteString("\ufeff")
 	}
-	row := cols.AppendRow
+	// The row method, applied to each worker's own copy of the columns.
+	row := (*extract.Columns).AppendRow
 	var arr *jsonArray
 	switch out.format {
 	case "json":
-		row = cols.AppendJSON
+		row = (*extract.Columns).AppendJSON
 		arr = &jsonArray{w: bw}
 		w = arr
 	case "ndjson":
-		row = cols.AppendJSON
+		row = (*extract.Columns).AppendJSON
 	default:
 		if out.header {
 			bw.Write(cols.AppendHeader(nil))
@@ -220,16 +221,12 @@ func runFields(args []string, stdout io.Writer) error {
 	}
 	for _, f := range files {
 		bar := progress.New(f)
+		// A display filter (-Y) would return out unchanged for the packets
+		// it drops.
 		err := walk.Parallel(f, walk.Options{Progress: bar.Update}, *jobs, func() walk.Worker {
 			c := cols.Clone()
-			row := row
-			if out.format == "json" || out.format == "ndjson" {
-				row = c.AppendJSON
-			} else {
-				row = c.AppendRow
-			}
 			return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
-				return row(out, p), nil
+				return row(c, out, p), nil
 			}
 		}, w)
 		bar.Done()
