@@ -184,9 +184,11 @@ func schemaOf(cols []column) *parquet.Schema {
 		var n parquet.Node
 		switch c.kind {
 		case extract.KindUint:
-			n = parquet.Uint(64)
+			// Delta encoding: frame numbers, times and lengths shrink to a
+			// few bits before compression.
+			n = parquet.Encoded(parquet.Uint(64), &parquet.DeltaBinaryPacked)
 		case extract.KindInt:
-			n = parquet.Int(64)
+			n = parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked)
 		case extract.KindBool:
 			n = parquet.Leaf(parquet.BooleanType)
 		case extract.KindTime:
@@ -195,7 +197,7 @@ func schemaOf(cols []column) *parquet.Schema {
 				// nanosecond flavour (as a long, with
 				// spark.sql.legacy.parquet.nanosAsLong); DuckDB reads it as
 				// TIMESTAMP WITH TIME ZONE, in microseconds.
-				n = parquet.Timestamp(parquet.Nanosecond)
+				n = parquet.Encoded(parquet.Timestamp(parquet.Nanosecond), &parquet.DeltaBinaryPacked)
 			} else {
 				n = parquet.Leaf(parquet.DoubleType)
 			}
@@ -353,13 +355,18 @@ func (w *rowGroup) commit() error {
 
 // encoder turns packets into column values.
 type encoder struct {
-	cols []column
-	ec   *extract.Columns
-	ends []int
+	cols  []column
+	ec    *extract.Columns
+	ends  []int
+	nulls []parquet.Value // per column: its null
 }
 
 func newEncoder(cols []column, ec *extract.Columns) *encoder {
-	return &encoder{cols: cols, ec: ec}
+	e := &encoder{cols: cols, ec: ec}
+	for i := range cols {
+		e.nulls = append(e.nulls, parquet.NullValue().Level(0, 0, i))
+	}
+	return e
 }
 
 // errBadValue reports text that does not parse as its column's type (a bug).
@@ -380,7 +387,7 @@ func (e *encoder) add(g *chunk, p *packet.Packet) error {
 		if ok {
 			v = v.Level(0, 1, i)
 		} else {
-			v = parquet.NullValue().Level(0, 0, i)
+			v = e.nulls[i]
 		}
 		g.vals[i] = append(g.vals[i], v)
 	}
