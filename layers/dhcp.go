@@ -63,7 +63,7 @@ var BOOTP = packet.Register(&packet.Protocol{
 		{WS: "dhcp.flags.reserved", Type: packet.Uint, Bits: 16, Base: packet.Hex, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{U: (uint64(l.Data[10])<<8 | uint64(l.Data[11])) & 0x7fff}, true
 		}},
-		{WS: "dhcp.hw.mac_addr", Type: packet.MAC, Need: 9, Get: func(l *packet.Layer) (packet.Value, bool) {
+		{WS: "dhcp.hw.mac_addr", Type: packet.MAC, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: l.Data[28:34]}, bootpEther(l)
 		}},
 		{WS: "dhcp.hw.addr", Type: packet.Bytes, Get: func(l *packet.Layer) (packet.Value, bool) {
