@@ -18,18 +18,36 @@ type Columns struct {
 	// Sep separates columns (tab by default); Agg separates repeated
 	// occurrences of a field (comma by default).
 	Sep, Agg byte
+	// Quote, if not zero, is put around each non-empty column (tshark's
+	// -E quote); with Escape set, a Quote inside a value is doubled as
+	// RFC 4180 CSV wants (tshark 4.0 leaves it alone).
+	Quote  byte
+	Escape bool
+	// Occurrence selects which occurrences of a repeated field a row
+	// shows: 0 all (joined by Agg), n > 0 the n-th, Last the last.
+	Occurrence int
 
 	refs   []*packet.FieldRef
-	nested []bool // per column: found through list elements or frame data
+	masks  [][]uint64 // per column: protocol IDs whose layers hold the field
+	nested []bool     // per column: found through list elements or frame data
+	kinds  []Kind
+	keys   [][]byte // per column: its name as a JSON string
 	// byProto lists, per protocol ID, the (not nested) columns whose field
 	// a layer of that protocol can hold.
 	byProto [][]uint16
 	// needs says which protocols the index must reach.
 	needs *packet.Needs
-	// occ is scratch space for one row: per column, the positions of the
-	// layers that can hold its field, as a bit set.
+
+	// Scratch space, per clone.
+	buf  []byte // the general row path's values
+	ends []int
+	// occ holds, for one row, per column, the positions of the layers that
+	// can hold its field, as a bit set.
 	occ []uint64
 }
+
+// Last is the Occurrence value that selects a field's last occurrence.
+const Last = -1
 
 // Compile resolves field names (Wireshark names, Scapy-style aliases such as
 // tcp.dport). An unknown name gives a *packet.UnknownFieldError with
@@ -48,10 +66,18 @@ func Compile(names []string) (*Columns, error) {
 }
 
 func (c *Columns) prepare() {
+	words := (packet.NumProtocols() + 63) / 64
+	c.masks = make([][]uint64, len(c.refs))
 	c.nested = make([]bool, len(c.refs))
+	c.keys = c.keys[:0]
+	c.kinds = make([]Kind, len(c.refs))
 	for i, r := range c.refs {
+		c.kinds[i] = kindOf(r)
+		c.keys = append(c.keys, appendJSONString(nil, []byte(c.Names[i])))
+		c.masks[i] = make([]uint64, words)
 		c.nested[i] = r.Nested()
 		for _, p := range r.Protocols() {
+			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
 			if !c.nested[i] {
 				for p.ID() >= len(c.byProto) {
 					c.byProto = append(c.byProto, nil)
@@ -68,6 +94,7 @@ func (c *Columns) prepare() {
 // compiled tables and has its own scratch space.
 func (c *Columns) Clone() *Columns {
 	d := *c
+	d.buf, d.ends = nil, nil
 	d.occ = make([]uint64, len(c.refs))
 	return &d
 }
@@ -86,6 +113,9 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 // AppendRow appends one packet's row and a newline. It does not allocate
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
+	if c.Occurrence != 0 || c.Quote != 0 {
+		return c.appendRowSelect(dst, p)
+	}
 	ls := p.LayersFor(c.needs)
 	if len(ls) > 64 {
 		// Only damaged or hostile input has this many layers: take the

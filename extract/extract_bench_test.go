@@ -76,6 +76,12 @@ var benchFields = []string{"frame.number", "ip.src", "ip.dst", "tcp.srcport", "t
 // record without copying, index its layers, format seven fields. One op is
 // one packet; it must not allocate.
 func BenchmarkStreamFields(b *testing.B) {
+	benchStream(b, (*extract.Columns).AppendRow)
+}
+
+// benchStream reads the benchmark capture record by record, without
+// copying, and formats each packet with row.
+func benchStream(b *testing.B, row func(c *extract.Columns, dst []byte, p *packet.Packet) []byte) {
 	data := benchCapture(b)
 	cols, err := extract.Compile(benchFields)
 	if err != nil {
@@ -104,7 +110,7 @@ func BenchmarkStreamFields(b *testing.B) {
 			b.Fatal(err)
 		}
 		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
-		buf = cols.AppendRow(buf[:0], p)
+		buf = row(cols, buf[:0], p)
 	}
 }
 
@@ -236,4 +242,36 @@ func TestManyLayers(t *testing.T) {
 			t.Errorf("%d tags: row %q, want %q", n, got, want)
 		}
 	}
+}
+
+// TestSelectAndJSONAllocs keeps the occurrence-selecting, quoting and JSON
+// paths free of allocations once their scratch buffers have grown, for
+// fields of layers (fields inside list elements, such as TCP options, cost
+// an element iterator, on the TSV path too).
+func TestSelectAndJSONAllocs(t *testing.T) {
+	pkt := synPacket
+	cols, err := extract.Compile(append(benchFields, "tcp.flags", "tcp.flags.syn", "frame.time_epoch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	for name, f := range map[string]func(){
+		"first": func() { cols.Occurrence = 1; cols.Quote = 0; buf = cols.AppendRow(buf[:0], p) },
+		"quote": func() { cols.Occurrence = 0; cols.Quote = '"'; buf = cols.AppendRow(buf[:0], p) },
+		"json":  func() { cols.Occurrence = 0; cols.Quote = 0; buf = cols.AppendJSON(buf[:0], p) },
+	} {
+		n := testing.AllocsPerRun(1000, func() {
+			p.SetFrame(pkt, 1, 1, 0, len(pkt))
+			f()
+		})
+		if n != 0 {
+			t.Errorf("%s: %.1f allocations per packet, want 0", name, n)
+		}
+	}
+}
+
+// BenchmarkStreamJSON is BenchmarkStreamFields writing NDJSON rows.
+func BenchmarkStreamJSON(b *testing.B) {
+	benchStream(b, (*extract.Columns).AppendJSON)
 }

@@ -58,6 +58,9 @@ func icmp6Code(p *packet.Protocol, typ uint64, codeName string, codes map[uint64
 	if p.Auto == nil {
 		p.Auto = icmp6ChecksumAuto
 	}
+	if p.Abbrev == "" && p.Chain == "" {
+		p.Chain = "icmpv6" // each message type is one protocol in frame.protocols
+	}
 	return packet.Register(p)
 }
 

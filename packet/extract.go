@@ -285,3 +285,81 @@ func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 	}
 	return r.AppendWS(dst, l, v), true
 }
+
+// AppendOccurrences appends every occurrence of the field, tshark-formatted,
+// to dst back to back, and the end offset in dst of each to ends. It is
+// Occurrences without a callback, so it allocates nothing once dst and ends
+// have room.
+func (p *Packet) AppendOccurrences(dst []byte, ends []int, r *FieldRef) ([]byte, []int) {
+	if r.Proto == Frame {
+		dst = p.AppendField(dst, r, 0)
+		return dst, append(ends, len(dst))
+	}
+	ls := p.layersWith(r)
+	for i := range ls {
+		dst, ends = appendOccLayer(dst, ends, &ls[i], r)
+	}
+	return dst, ends
+}
+
+func appendOccLayer(dst []byte, ends []int, l *Layer, r *FieldRef) ([]byte, []int) {
+	if m := r.matches(l.Proto); m != nil {
+		if v, ok := m.value(l); ok {
+			dst = r.AppendWS(dst, l, v)
+			ends = append(ends, len(dst))
+		}
+	}
+	if !r.reachable(l.Proto) {
+		return dst, ends
+	}
+	for _, f := range l.Proto.Fields {
+		if f.Type != List {
+			continue
+		}
+		it := l.Elems(f)
+		for it.Next() {
+			e := hold(it.Layer())
+			dst, ends = appendOccLayer(dst, ends, e, r)
+			release(e)
+		}
+	}
+	return dst, ends
+}
+
+// UintLayer returns the field's value in layer l as the integer tshark
+// shows (in decimal or hex) for an unsigned field: times WSMul, a flag bit
+// as 0 or 1. ok is false if l does not hold the field. For other types the
+// result is meaningless.
+func (r *FieldRef) UintLayer(l *Layer) (u uint64, ok bool) {
+	m := r.matches(l.Proto)
+	if m == nil {
+		return 0, false
+	}
+	if f := m.Field; f != nil && m.Bit == 0 && f.fast != fastNone && f.fast != fastIPv4 {
+		o := f.bitOff >> 3
+		d := l.Data
+		switch f.fast {
+		case fastU8:
+			if o < len(d) {
+				return uint64(d[o]), true
+			}
+		case fastU16:
+			if o+2 <= len(d) {
+				return uint64(d[o])<<8 | uint64(d[o+1]), true
+			}
+		case fastU32:
+			if o+4 <= len(d) {
+				return uint64(d[o])<<24 | uint64(d[o+1])<<16 | uint64(d[o+2])<<8 | uint64(d[o+3]), true
+			}
+		}
+		return 0, false
+	}
+	v, ok := m.value(l)
+	if !ok {
+		return 0, false
+	}
+	if m.Field != nil && m.Bit == 0 && m.Field.WSMul > 1 {
+		v.U *= m.Field.WSMul
+	}
+	return v.U, true
+}

@@ -22,15 +22,26 @@ var Frame = Register(&Protocol{
 		{WS: "frame.time_epoch", Type: timeType, Get: func(l *Layer) (Value, bool) {
 			return Value{U: uint64(l.pkt.Timestamp)}, true
 		}},
+		{WS: "frame.time_relative", Type: timeType, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(l.pkt.Timestamp - l.pkt.FirstTime)}, true
+		}},
+		{WS: "frame.time_delta", Type: timeType, Get: func(l *Layer) (Value, bool) {
+			return Value{U: uint64(l.pkt.Timestamp - l.pkt.PrevTime)}, true
+		}},
 		{WS: "frame.protocols", Type: String, Get: func(l *Layer) (Value, bool) {
 			return Value{B: l.pkt.AppendProtocols(nil)}, true
 		}},
 	},
 })
 
-// timeType marks a virtual field holding nanoseconds since the epoch,
-// printed as seconds with nine decimals.
+// timeType marks a virtual field holding nanoseconds (since the epoch, or
+// a difference of timestamps), printed as seconds with nine decimals.
 const timeType Type = 200
+
+// IsTime reports whether the field is a time in nanoseconds held in
+// Value.U as an int64 (frame.time_epoch, frame.time_relative,
+// frame.time_delta), printed as seconds with nine decimals.
+func (r *FieldRef) IsTime() bool { return r.Virtual != nil && r.Virtual.Type == timeType }
 
 func appendEpoch(dst []byte, ns int64) []byte {
 	if ns < 0 {
@@ -52,7 +63,11 @@ func appendEpoch(dst []byte, ns int64) []byte {
 // names it ("eth:ethertype:ip:tcp").
 func (p *Packet) AppendProtocols(dst []byte) []byte {
 	ls := p.Layers()
+	start := len(dst)
 	for i := range ls {
+		if ls[i].Proto == Padding {
+			continue // a field of the link layer in Wireshark, not a protocol
+		}
 		c := ls[i].Proto.Chain
 		if c == "" {
 			c = ls[i].Proto.Abbrev
@@ -60,7 +75,7 @@ func (p *Packet) AppendProtocols(dst []byte) []byte {
 		if c == "" {
 			continue
 		}
-		if len(dst) > 0 {
+		if len(dst) > start {
 			dst = append(dst, ':')
 		}
 		dst = append(dst, c...)

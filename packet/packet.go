@@ -12,6 +12,11 @@ type Packet struct {
 	Number    int    // 1-based frame number
 	Timestamp int64  // nanoseconds since the Unix epoch
 	OrigLen   int    // length on the wire
+	// FirstTime and PrevTime are the timestamps of the file's first packet
+	// and of the packet captured just before this one (this packet's own
+	// for the first), for frame.time_relative and frame.time_delta. The
+	// walker sets them (SetTimes); they are zero after Reset.
+	FirstTime, PrevTime int64
 
 	layers  []Layer
 	arr     [16]Layer
@@ -58,6 +63,7 @@ func (p *Packet) Reset(data []byte, link uint32) {
 	p.Number = 0
 	p.Timestamp = 0
 	p.OrigLen = len(data)
+	p.FirstTime, p.PrevTime = 0, 0
 	p.indexed = false
 	p.cut = false
 	p.layers = p.arr[:0]
@@ -71,6 +77,10 @@ func (p *Packet) SetFrame(data []byte, link uint32, number int, ts int64, origLe
 	p.Timestamp = ts
 	p.OrigLen = origLen
 }
+
+// SetTimes sets the first and previous packets' timestamps (see
+// FirstTime) after SetFrame.
+func (p *Packet) SetTimes(first, prev int64) { p.FirstTime, p.PrevTime = first, prev }
 
 // Layers returns the packet's layers, outermost first.
 func (p *Packet) Layers() []Layer {

@@ -7,7 +7,6 @@ package walk
 import (
 	"errors"
 	"io"
-	"os"
 
 	"pktkit/capture"
 	_ "pktkit/layers" // protocol tables
@@ -26,6 +25,15 @@ type Options struct {
 	// Progress, if set, is called now and then with bytes read so far and
 	// the file size (0 if unknown).
 	Progress func(done, total int64)
+	// Tag, if set, is called on each visited record in file order, in the
+	// goroutine that reads the file (so it may look at the reader's state,
+	// such as its interfaces); Pipeline hands the results to its consumer
+	// in Batch.Tags. File and Reader ignore it.
+	Tag func(r *capture.Reader, rec *capture.Record) int32
+	// BatchRecords and BatchBytes bound Pipeline's batches (0 for the
+	// defaults, 512 records and 1 MiB): a batch is sent to a worker when
+	// either is reached.
+	BatchRecords, BatchBytes int
 
 	total int64
 }
@@ -47,11 +55,7 @@ func File(path string, opt Options, fn Func) error {
 		return err
 	}
 	defer r.Close()
-	if opt.Progress != nil && path != "-" && !r.Gzip() {
-		if st, err := os.Stat(path); err == nil {
-			opt.total = st.Size()
-		}
-	}
+	setTotal(path, r, &opt)
 	return Reader(r, opt, fn)
 }
 
@@ -61,6 +65,7 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 	p := &packet.Packet{}
 	visited := 0
 	total := opt.total
+	var tm times
 	for n := 0; ; n++ {
 		err := r.Next(&rec)
 		if err == io.EOF {
@@ -75,6 +80,7 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 		if opt.Progress != nil && n&4095 == 0 {
 			opt.Progress(rec.Offset, total)
 		}
+		first, prev := tm.next(rec.Timestamp)
 		if rec.Number <= opt.Skip {
 			continue
 		}
@@ -82,6 +88,7 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 			continue
 		}
 		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		p.SetTimes(first, prev)
 		if err := fn(p, &rec); err != nil {
 			if err == ErrStop {
 				return nil

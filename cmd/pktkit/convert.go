@@ -6,9 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"pktkit/capture"
 	"pktkit/internal/progress"
+	"pktkit/packet"
+	"pktkit/walk"
 )
 
 func init() {
@@ -92,99 +95,204 @@ type recordWriter interface {
 	Flush() error
 }
 
-func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar) (int, error) {
-	defer bar.Done()
-	var rec capture.Record
-	var pw recordWriter
-	var ng *capture.PcapngWriter
-	var pcapLink capture.LinkType
-	type ifKey struct{ section, index int }
-	ifmap := map[ifKey]int{}
-	n := 0
-	for {
-		err := r.Next(&rec)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if pw != nil {
-				pw.Flush()
-			}
-			return n, err
-		}
-		if n&4095 == 0 {
-			bar.Update(rec.Offset, 0)
-		}
-		if pw == nil {
-			if format == "pcapng" {
-				opts := capture.PcapngOptions{UserAppl: "pktkit"}
-				secs := r.Sections()
-				if len(secs) > 0 {
-					s := secs[len(secs)-1]
-					opts.Comments, opts.Hardware, opts.OS = s.Comments, s.Hardware, s.OS
-				}
-				if ng, err = capture.NewPcapngWriter(w, opts); err != nil {
-					return n, err
-				}
-				pw = ng
-			} else {
-				snap := r.SnapLen()
-				if snap <= 0 {
-					snap = 262144
-				}
-				pcapLink = rec.LinkType
-				if pw, err = capture.NewPcapWriter(w, rec.LinkType, snap, nano); err != nil {
-					return n, err
-				}
-			}
-		}
-		if ng != nil {
-			section := len(r.Sections()) - 1
-			k := ifKey{section, rec.Interface}
-			idx, ok := ifmap[k]
-			if !ok {
-				ifc := capture.Interface{LinkType: rec.LinkType, SnapLen: 0}
-				i := 0
-				for _, x := range r.Interfaces() {
-					if x.Section == max(section, 0) || r.Format() != capture.FormatPcapng {
-						if i == rec.Interface {
-							ifc = x
-							break
-						}
-						i++
-					}
-				}
-				if idx, err = ng.AddInterface(ifc); err != nil {
-					return n, err
-				}
-				ifmap[k] = idx
-			}
-			out := rec
-			out.Interface = idx
-			if err := ng.WriteRecordWithComments(&out, rec.Comments()...); err != nil {
-				return n, err
-			}
-		} else {
-			if rec.LinkType != pcapLink {
-				return n, fmt.Errorf("packet %d has link type %s but pcap holds one link type (%s): write pcapng", rec.Number, rec.LinkType, pcapLink)
-			}
-			if err := pw.WriteRecord(&rec); err != nil {
-				return n, err
-			}
-		}
-		n++
+// origin is what the output needs to know about where a record came from,
+// taken from the reader when the record is read (the reader may be ahead
+// when the record is written).
+type origin struct {
+	section capture.SectionInfo // the record's section (pcapng output options)
+	hasSec  bool
+	ifc     capture.Interface // its interface (pcapng output)
+	key     ifKey
+}
+
+type ifKey struct{ section, index int }
+
+// origins maps records to their origin; the reader side adds, the writer
+// side reads.
+type origins struct {
+	mu   sync.Mutex
+	list []origin
+	idx  map[ifKey]int32
+}
+
+// tag returns the index of rec's origin, recording it on first sight. It
+// runs where r is read.
+func (o *origins) tag(r *capture.Reader, rec *capture.Record) int32 {
+	secs := r.Sections()
+	k := ifKey{len(secs) - 1, rec.Interface}
+	if i, ok := o.idx[k]; ok {
+		return i
 	}
-	if pw == nil {
+	og := origin{key: k, ifc: capture.Interface{LinkType: rec.LinkType}}
+	if len(secs) > 0 {
+		og.section, og.hasSec = secs[len(secs)-1], true
+	}
+	i := 0
+	for _, x := range r.Interfaces() {
+		if x.Section == max(k.section, 0) || r.Format() != capture.FormatPcapng {
+			if i == rec.Interface {
+				og.ifc = x
+				break
+			}
+			i++
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.idx == nil {
+		o.idx = map[ifKey]int32{}
+	}
+	n := int32(len(o.list))
+	o.list = append(o.list, og)
+	o.idx[k] = n
+	return n
+}
+
+func (o *origins) get(i int32) origin {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.list[i]
+}
+
+// converter writes records in the output format, in order.
+type converter struct {
+	w        io.Writer
+	format   string
+	nano     bool
+	snap     int
+	pw       recordWriter
+	ng       *capture.PcapngWriter
+	pcapLink capture.LinkType
+	ifmap    map[ifKey]int
+	n        int
+}
+
+func (c *converter) write(rec *capture.Record, og origin) error {
+	var err error
+	if c.pw == nil {
+		if c.format == "pcapng" {
+			opts := capture.PcapngOptions{UserAppl: "pktkit"}
+			if og.hasSec {
+				opts.Comments, opts.Hardware, opts.OS = og.section.Comments, og.section.Hardware, og.section.OS
+			}
+			if c.ng, err = capture.NewPcapngWriter(c.w, opts); err != nil {
+				return err
+			}
+			c.pw = c.ng
+		} else {
+			c.pcapLink = rec.LinkType
+			if c.pw, err = capture.NewPcapWriter(c.w, rec.LinkType, c.snap, c.nano); err != nil {
+				return err
+			}
+		}
+	}
+	if c.ng != nil {
+		idx, ok := c.ifmap[og.key]
+		if !ok {
+			if idx, err = c.ng.AddInterface(og.ifc); err != nil {
+				return err
+			}
+			c.ifmap[og.key] = idx
+		}
+		out := *rec
+		out.Interface = idx
+		if err := c.ng.WriteRecordWithComments(&out, rec.Comments()...); err != nil {
+			return err
+		}
+	} else {
+		if rec.LinkType != c.pcapLink {
+			return fmt.Errorf("packet %d has link type %s but pcap holds one link type (%s): write pcapng", rec.Number, rec.LinkType, c.pcapLink)
+		}
+		if err := c.pw.WriteRecord(rec); err != nil {
+			return err
+		}
+	}
+	c.n++
+	return nil
+}
+
+// finish writes the header of an empty output and flushes.
+func (c *converter) finish(r *capture.Reader) error {
+	if c.pw == nil {
 		// An empty capture still gets a valid header.
 		var err error
-		if format == "pcapng" {
-			pw, err = capture.NewPcapngWriter(w, capture.PcapngOptions{UserAppl: "pktkit"})
+		if c.format == "pcapng" {
+			c.pw, err = capture.NewPcapngWriter(c.w, capture.PcapngOptions{UserAppl: "pktkit"})
 		} else {
-			pw, err = capture.NewPcapWriter(w, r.LinkType(), max(r.SnapLen(), 0), nano)
+			c.pw, err = capture.NewPcapWriter(c.w, r.LinkType(), max(r.SnapLen(), 0), c.nano)
 		}
 		if err != nil {
-			return n, err
+			return err
 		}
 	}
-	return n, pw.Flush()
+	return c.pw.Flush()
+}
+
+// Keep makes, for each worker, a predicate that says which packets convert
+// copies (the hook for display filters: nil copies every packet without
+// dissecting it).
+type Keep func() func(p *packet.Packet) bool
+
+func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar) (int, error) {
+	return convertFiltered(r, w, format, nano, bar, nil, 1)
+}
+
+// convertFiltered copies the records of r that keep accepts to w. With a
+// predicate, packets are dissected and tested by workers in parallel and
+// written in packet order.
+func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar, keep Keep, workers int) (int, error) {
+	defer bar.Done()
+	snap := r.SnapLen()
+	if snap <= 0 {
+		snap = 262144
+	}
+	c := &converter{w: w, format: format, nano: nano, snap: snap, ifmap: map[ifKey]int{}}
+	var og origins
+	fail := func(err error) (int, error) {
+		if c.pw != nil {
+			c.pw.Flush()
+		}
+		return c.n, err
+	}
+	if keep == nil {
+		var rec capture.Record
+		for {
+			err := r.Next(&rec)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fail(err)
+			}
+			if c.n&4095 == 0 {
+				bar.Update(rec.Offset, 0)
+			}
+			if err := c.write(&rec, og.get(og.tag(r, &rec))); err != nil {
+				return c.n, err
+			}
+		}
+		return c.n, c.finish(r)
+	}
+	opt := walk.Options{Progress: bar.Update, Tag: og.tag}
+	err := walk.Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, acc *[]bool) error {
+		k := keep()
+		return func(p *packet.Packet, rec *capture.Record, acc *[]bool) error {
+			*acc = append(*acc, k(p))
+			return nil
+		}
+	}, func(b *walk.Batch[[]bool]) error {
+		for i := range b.Recs {
+			if i < len(b.Acc) && b.Acc[i] {
+				if err := c.write(&b.Recs[i], og.get(b.Tags[i])); err != nil {
+					return err
+				}
+			}
+		}
+		b.Acc = b.Acc[:0]
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return c.n, c.finish(r)
 }
