@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"pktkit/packet"
 )
@@ -35,33 +37,122 @@ var SystemHost Host = sysHost{}
 
 type sysHost struct{}
 
+// hostTables keeps what the system tables said for a moment, so that a set
+// of 65,536 destinations costs one read of each table, not one per packet.
+// Entries older than hostCacheTTL are read again.
+type hostTables struct {
+	sync.Mutex
+	at     time.Time
+	files  map[string]string               // /proc files by name
+	macs   map[netip.Addr]net.HardwareAddr // interface MAC by address
+	routes map[int]routeAnswer             // IPv4 answers by route-table line
+}
+
+var hostCache hostTables
+
+const hostCacheTTL = 2 * time.Second
+
+type routeAnswer struct {
+	src netip.Addr
+	mac net.HardwareAddr
+	ok  bool
+}
+
+// cached returns the cache, emptied if it is too old; the caller holds
+// the lock.
+func cached() *hostTables {
+	if hostCache.files == nil || time.Since(hostCache.at) > hostCacheTTL {
+		hostCache.at = time.Now()
+		hostCache.files = map[string]string{}
+		hostCache.macs = map[netip.Addr]net.HardwareAddr{}
+		hostCache.routes = map[int]routeAnswer{}
+	}
+	return &hostCache
+}
+
+// procFile reads a /proc table through the cache.
+func procFile(name string) (string, bool) {
+	hostCache.Lock()
+	defer hostCache.Unlock()
+	c := cached()
+	if t, ok := c.files[name]; ok {
+		return t, true
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return "", false
+	}
+	c.files[name] = string(b)
+	return string(b), true
+}
+
 // Route picks the source with a connected UDP socket (the kernel's choice)
-// and the next hop from /proc/net/route.
-func (sysHost) Route(dst netip.Addr) (netip.Addr, net.HardwareAddr, netip.Addr, bool) {
+// and the next hop from /proc/net/route. For IPv4 the answer is shared by
+// every destination that the same route-table line covers.
+func (h sysHost) Route(dst netip.Addr) (netip.Addr, net.HardwareAddr, netip.Addr, bool) {
+	hop := dst
+	line := -1
+	if dst.Is4() {
+		if text, ok := procFile("/proc/net/route"); ok {
+			if r, ok := bestRoute(text, dst); ok {
+				line = r.line
+				if r.gw.IsValid() && !r.gw.IsUnspecified() {
+					hop = r.gw
+				}
+			}
+		}
+	}
+	if line >= 0 {
+		hostCache.Lock()
+		a, ok := cached().routes[line]
+		hostCache.Unlock()
+		if ok {
+			return a.src, a.mac, hop, a.ok
+		}
+	}
+	src, mac, ok := kernelSource(dst)
+	if line >= 0 {
+		hostCache.Lock()
+		cached().routes[line] = routeAnswer{src, mac, ok}
+		hostCache.Unlock()
+	}
+	return src, mac, hop, ok
+}
+
+// kernelSource asks the kernel which source address it would use towards
+// dst (by connecting a UDP socket, which sends nothing) and finds the MAC
+// of the interface holding it.
+func kernelSource(dst netip.Addr) (netip.Addr, net.HardwareAddr, bool) {
 	network := "udp4"
 	if dst.Is6() && !dst.Is4In6() {
 		network = "udp6"
 	}
 	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
 	if err != nil {
-		return netip.Addr{}, nil, netip.Addr{}, false
+		return netip.Addr{}, nil, false
 	}
 	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 	c.Close()
-	mac := macOf(src)
-	hop := dst
-	if dst.Is4() {
-		if text, err := os.ReadFile("/proc/net/route"); err == nil {
-			if gw, ok := RouteGateway(string(text), dst); ok && gw.IsValid() && !gw.IsUnspecified() {
-				hop = gw
-			}
-		}
-	}
-	return src, mac, hop, true
+	return src, macOf(src), true
 }
 
 // macOf returns the hardware address of the interface holding ip.
 func macOf(ip netip.Addr) net.HardwareAddr {
+	hostCache.Lock()
+	mac, ok := cached().macs[ip]
+	hostCache.Unlock()
+	if ok {
+		return mac
+	}
+	mac = findMAC(ip)
+	hostCache.Lock()
+	cached().macs[ip] = mac
+	hostCache.Unlock()
+	return mac
+}
+
+// findMAC looks through the interfaces for the one holding ip.
+func findMAC(ip netip.Addr) net.HardwareAddr {
 	ifs, _ := net.Interfaces()
 	for _, ifc := range ifs {
 		addrs, _ := ifc.Addrs()
@@ -78,17 +169,17 @@ func macOf(ip netip.Addr) net.HardwareAddr {
 
 // Neighbour reads the kernel's ARP table.
 func (sysHost) Neighbour(ip netip.Addr) (net.HardwareAddr, bool) {
-	text, err := os.ReadFile("/proc/net/arp")
-	if err != nil {
+	text, ok := procFile("/proc/net/arp")
+	if !ok {
 		return nil, false
 	}
-	return ARPLookup(string(text), ip)
+	return ARPLookup(text, ip)
 }
 
 // DefaultMAC is the MAC of the default route's interface.
 func (sysHost) DefaultMAC() net.HardwareAddr {
-	if text, err := os.ReadFile("/proc/net/route"); err == nil {
-		if ifname, ok := routeIface(string(text), netip.IPv4Unspecified()); ok {
+	if text, ok := procFile("/proc/net/route"); ok {
+		if ifname, ok := routeIface(text, netip.IPv4Unspecified()); ok {
 			if ifc, err := net.InterfaceByName(ifname); err == nil {
 				return ifc.HardwareAddr
 			}
@@ -112,6 +203,7 @@ func routeIface(table string, dst netip.Addr) (string, bool) {
 type route struct {
 	iface string
 	gw    netip.Addr
+	line  int // the table line it comes from
 }
 
 func bestRoute(table string, dst netip.Addr) (route, bool) {
@@ -121,7 +213,7 @@ func bestRoute(table string, dst netip.Addr) (route, bool) {
 	d := binary.BigEndian.Uint32(dst.AsSlice())
 	best, bestLen := route{}, -1
 	sc := bufio.NewScanner(strings.NewReader(table))
-	for sc.Scan() {
+	for line := 0; sc.Scan(); line++ {
 		fs := strings.Fields(sc.Text())
 		if len(fs) < 8 || fs[0] == "Iface" {
 			continue
@@ -141,7 +233,7 @@ func bestRoute(table string, dst netip.Addr) (route, bool) {
 			n++
 		}
 		if n > bestLen {
-			best, bestLen = route{iface: fs[0], gw: gw}, n
+			best, bestLen = route{iface: fs[0], gw: gw, line: line}, n
 		}
 	}
 	return best, bestLen >= 0
@@ -288,8 +380,8 @@ func dstMAC(h Host, dst, hop netip.Addr, routed bool) []byte {
 func followRoutes(h Host, p *Packet, l, etherSrc, etherDst *Layer) {
 	df := l.Proto.Field("dst")
 	dsts := l.multi[df.Index()]
-	if len(dsts) < 2 {
-		return
+	if len(dsts) < 2 || (l.IsSet("src") && etherSrc == nil && etherDst == nil) {
+		return // nothing to fill per destination
 	}
 	li := layerIndex(p, l)
 	type route struct {
