@@ -12,6 +12,10 @@ type Packet struct {
 	Number    int    // 1-based frame number
 	Timestamp int64  // nanoseconds since the Unix epoch
 	OrigLen   int    // length on the wire
+	// FirstTime and PrevTime are the time stamps of the capture's first
+	// packet and of the packet before this one (this one's for the first);
+	// walk sets them, for frame.time_relative and frame.time_delta.
+	FirstTime, PrevTime int64
 
 	layers  []Layer
 	arr     [16]Layer
@@ -36,6 +40,7 @@ func (p *Packet) Reset(data []byte, link uint32) {
 	p.LinkType = link
 	p.Number = 0
 	p.Timestamp = 0
+	p.FirstTime, p.PrevTime = 0, 0
 	p.OrigLen = len(data)
 	p.indexed = false
 	p.layers = p.arr[:0]
