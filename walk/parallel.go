@@ -19,8 +19,11 @@ type batch struct {
 	seq  int
 	data []byte
 	recs []capture.Record
-	out  []byte
-	err  error // the reader's error after the last record, or a worker's
+	prev []int64 // per record: the previous record's time stamp
+	// first is the capture's first time stamp.
+	first int64
+	out   []byte
+	err   error // the reader's error after the last record, or a worker's
 }
 
 const (
@@ -44,7 +47,8 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 			opt.total = st.Size()
 		}
 	}
-	if workers <= 1 {
+	if workers <= 1 || opt.Filter != nil && opt.Count > 0 {
+		// (Count counts accepted packets, which only the workers know.)
 		work := newWorker()
 		var out []byte
 		return Reader(r, opt, func(p *packet.Packet, rec *capture.Record) error {
@@ -74,12 +78,20 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 		go func() {
 			defer wg.Done()
 			work := newWorker()
+			var match func(*packet.Packet) bool
+			if opt.Filter != nil {
+				match = opt.Filter()
+			}
 			p := &packet.Packet{}
 			for b := range todo {
 				b.out = b.out[:0]
 				for j := range b.recs {
 					rec := &b.recs[j]
 					p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+					p.FirstTime, p.PrevTime = b.first, b.prev[j]
+					if match != nil && !match(p) {
+						continue
+					}
 					out, err := work(p, rec, b.out)
 					b.out = out
 					if err != nil {
@@ -98,6 +110,7 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 	go func() {
 		defer close(todo)
 		var rec capture.Record
+		var clk clock
 		seq, visited, n := 0, 0, 0
 		var b *batch
 		send := func() bool {
@@ -118,7 +131,7 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 				}
 				b.seq, b.err = seq, nil
 				seq++
-				b.data, b.recs = b.data[:0], b.recs[:0]
+				b.data, b.recs, b.prev = b.data[:0], b.recs[:0], b.prev[:0]
 			}
 			err := r.Next(&rec)
 			if err != nil {
@@ -135,12 +148,15 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 				opt.Progress(rec.Offset, opt.total)
 			}
 			n++
-			if rec.Number <= opt.Skip || (opt.Want != nil && !opt.Want(rec.Number)) {
+			first, prev := clk.next(rec.Timestamp)
+			if !opt.selects(rec.Number) {
 				continue
 			}
 			var c capture.Record
 			c, b.data = rec.CloneInto(b.data)
 			b.recs = append(b.recs, c)
+			b.prev = append(b.prev, prev)
+			b.first = first
 			visited++
 			if opt.Count > 0 && visited >= opt.Count {
 				send()

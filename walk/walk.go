@@ -26,6 +26,11 @@ type Options struct {
 	// Progress, if set, is called now and then with bytes read so far and
 	// the file size (0 if unknown).
 	Progress func(done, total int64)
+	// Filter, if set, makes a packet test for each goroutine that dissects
+	// packets (a display filter's Clone().Match); only packets it accepts
+	// are visited, keeping their numbers in the file. Count then counts
+	// accepted packets.
+	Filter func() func(p *packet.Packet) bool
 
 	total int64
 }
@@ -55,10 +60,38 @@ func File(path string, opt Options, fn Func) error {
 	return Reader(r, opt, fn)
 }
 
+// selects reports whether the options' Skip and Want keep packet n.
+func (o *Options) selects(n int) bool {
+	return n > o.Skip && (o.Want == nil || o.Want(n))
+}
+
+// clock follows the time stamps of every record read, for the frame
+// fields relative to the first and the previous packet.
+type clock struct {
+	first, prev int64
+	started     bool
+}
+
+// next records a record's time stamp and returns the first packet's and
+// the previous packet's.
+func (c *clock) next(ts int64) (first, prev int64) {
+	if !c.started {
+		c.first, c.prev, c.started = ts, ts, true
+	}
+	first, prev = c.first, c.prev
+	c.prev = ts
+	return first, prev
+}
+
 // Reader walks an open capture reader.
 func Reader(r *capture.Reader, opt Options, fn Func) error {
 	var rec capture.Record
 	p := &packet.Packet{}
+	var match func(*packet.Packet) bool
+	if opt.Filter != nil {
+		match = opt.Filter()
+	}
+	var clk clock
 	visited := 0
 	total := opt.total
 	for n := 0; ; n++ {
@@ -75,13 +108,15 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 		if opt.Progress != nil && n&4095 == 0 {
 			opt.Progress(rec.Offset, total)
 		}
-		if rec.Number <= opt.Skip {
-			continue
-		}
-		if opt.Want != nil && !opt.Want(rec.Number) {
+		first, prev := clk.next(rec.Timestamp)
+		if !opt.selects(rec.Number) {
 			continue
 		}
 		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		p.FirstTime, p.PrevTime = first, prev
+		if match != nil && !match(p) {
+			continue
+		}
 		if err := fn(p, &rec); err != nil {
 			if err == ErrStop {
 				return nil
