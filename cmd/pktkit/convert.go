@@ -9,23 +9,26 @@ import (
 
 	"pktkit/capture"
 	"pktkit/internal/progress"
+	"pktkit/packet"
 )
 
 func init() {
 	register(&command{
 		name:    "convert",
 		summary: "rewrite a capture as pcap or pcapng",
-		usage: `Usage: pktkit convert IN -w OUT [--format pcap|pcapng] [--nano]
+		usage: `Usage: pktkit convert IN -w OUT [--format pcap|pcapng] [--nano] [-Y FILTER]
 
 Copies every packet of IN to OUT. The format defaults to pcapng when OUT ends
 in .pcapng and to pcap otherwise. pcapng output keeps interfaces (names,
 descriptions, link types, snap lengths), section and packet comments, and
 nanosecond time stamps; pcap output needs a single link type. IN may be
 gzip-compressed; '-' reads standard input or writes standard output.
+-Y writes only the packets a Wireshark display filter accepts.
 
 Examples:
   pktkit convert old.pcap -w new.pcapng
   pktkit convert capture.pcapng.gz -w - --format pcap | tcpdump -r -
+  pktkit convert big.pcapng -w dns.pcap -Y 'udp.port == 53'
 `,
 		run: runConvert,
 	})
@@ -37,7 +40,12 @@ func runConvert(args []string, stdout io.Writer) error {
 	out := fs.String("w", "", "output `FILE` ('-' for standard output)")
 	format := fs.String("format", "", "output `format`: pcap or pcapng")
 	nano := fs.Bool("nano", false, "pcap output: nanosecond time stamps")
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	newMatch, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -71,7 +79,11 @@ func runConvert(args []string, stdout io.Writer) error {
 		w = file
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	n, err := convert(r, bw, *format, *nano, progress.New(files[0]))
+	var match func(*packet.Packet) bool
+	if newMatch != nil {
+		match = newMatch()
+	}
+	n, err := convert(r, bw, *format, *nano, progress.New(files[0]), match)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -92,9 +104,12 @@ type recordWriter interface {
 	Flush() error
 }
 
-func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar) (int, error) {
+// convert copies the records match accepts (all if match is nil).
+func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar, match func(*packet.Packet) bool) (int, error) {
 	defer bar.Done()
 	var rec capture.Record
+	var p packet.Packet
+	var first, prev int64
 	var pw recordWriter
 	var ng *capture.PcapngWriter
 	var pcapLink capture.LinkType
@@ -112,8 +127,16 @@ func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *prog
 			}
 			return n, err
 		}
-		if n&4095 == 0 {
+		if rec.Number&4095 == 0 {
 			bar.Update(rec.Offset, 0)
+		}
+		if rec.Number == 1 {
+			first, prev = rec.Timestamp, rec.Timestamp
+		}
+		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+		p.FirstTime, p.PrevTime, prev = first, prev, rec.Timestamp
+		if match != nil && !match(&p) {
+			continue
 		}
 		if pw == nil {
 			if format == "pcapng" {

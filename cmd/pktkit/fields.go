@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "fields",
 		summary: "fields by Wireshark name, one TSV row per packet",
-		usage: `Usage: pktkit fields FILE -e FIELD [-e FIELD ...] [--header]
+		usage: `Usage: pktkit fields FILE -e FIELD [-e FIELD ...] [--header] [-Y FILTER]
 
 Prints one tab-separated row per packet with the values of the fields named
 by -e, formatted as tshark -T fields formats them, so the two outputs diff
@@ -27,10 +27,12 @@ as 1/0, repeated occurrences (an ICMP error's quoted IP header, a tunnel's
 inner header) joined with commas in packet order. Fields take Wireshark
 names (ip.src, tcp.dstport, tcp.flags.syn); Scapy's short names are
 accepted as aliases (tcp.dport, ip.ttl). 'pktkit ls PROTO' lists fields.
+-Y prints only the packets a Wireshark display filter accepts.
 
 Examples:
   pktkit fields testdata/sample.pcap -e frame.number -e ip.src -e ip.dst -e tcp.dstport
   pktkit fields big.pcapng --header -e frame.time_epoch -e dns.qry.name -e dns.a
+  pktkit fields big.pcap -Y 'tcp.port in {80, 443} && ip.addr == 10.0.0.0/8' -e frame.number -e ip.src
 `,
 		run: runFields,
 	})
@@ -43,12 +45,17 @@ func runFields(args []string, stdout io.Writer) error {
 	fs.Var(&names, "e", "a `FIELD` to print (repeatable)")
 	header := fs.Bool("header", false, "print a header row of field names")
 	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "dissect with `N` parallel workers (output keeps packet order)")
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return usagef("no capture file given")
+	}
+	match, err := compileFilter(*yf)
+	if err != nil {
+		return err
 	}
 	if len(names) == 0 {
 		return usagef("no field given: use -e FIELD")
@@ -68,7 +75,7 @@ func runFields(args []string, stdout io.Writer) error {
 	}
 	for _, f := range files {
 		bar := progress.New(f)
-		err := walk.Parallel(f, walk.Options{Progress: bar.Update}, *jobs, func() walk.Worker {
+		err := walk.Parallel(f, walk.Options{Progress: bar.Update, Filter: match}, *jobs, func() walk.Worker {
 			c := cols.Clone()
 			return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
 				return c.AppendRow(out, p), nil

@@ -1,0 +1,243 @@
+package dfilter
+
+import (
+	"strings"
+
+	"pktkit/packet"
+)
+
+// kind is how a field's values compare.
+type kind uint8
+
+const (
+	kInt    kind = iota // unsigned integer
+	kSigned             // signed integer
+	kBool               // flag: 0 or 1
+	kTime               // nanoseconds, signed
+	kMAC
+	kIPv4
+	kIPv6
+	kBytes  // byte string (also protocols, slices)
+	kString // text
+	kNone   // lists: existence only
+)
+
+func (k kind) bytesLike() bool { return k >= kMAC && k <= kString }
+
+var kindNames = [...]string{"unsigned integer", "signed integer", "boolean", "time", "Ethernet address",
+	"IPv4 address", "IPv6 address", "byte string", "character string", "list"}
+
+func (k kind) String() string { return kindNames[k] }
+
+// val is one occurrence of a field: an integer or bytes.
+type val struct {
+	u uint64
+	b []byte
+}
+
+// state is per-goroutine scratch space for a filter.
+type state struct {
+	buf   [2][]byte // formatted text of a Custom field (a DNS name), per side of a test
+	slice []byte    // a slice made of several ranges
+}
+
+// source yields the occurrences of a field, a two-way pseudo-field (the
+// union of two fields), a protocol (its bytes) or the frame.
+type source struct {
+	name   string
+	refs   []*packet.FieldRef
+	direct [][]*packet.Protocol // per ref: protocols holding it as a layer field (nil if nested or frame)
+	protos []*packet.Protocol   // protocol source: layers of these protocols
+	frame  bool                 // the frame's bytes
+	kind   kind
+	bits   int    // integer width (for range checks)
+	mul    uint64 // Wireshark value = wire value * mul
+	custom bool   // values are formatted through the field's codec
+	slot   int    // which state buffer conv formats into
+}
+
+// pseudoFields are Wireshark's two-way fields: any of their parts.
+var pseudoFields = map[string][2]string{
+	"ip.addr":   {"ip.src", "ip.dst"},
+	"ipv6.addr": {"ipv6.src", "ipv6.dst"},
+	"eth.addr":  {"eth.src", "eth.dst"},
+	"tcp.port":  {"tcp.srcport", "tcp.dstport"},
+	"udp.port":  {"udp.srcport", "udp.dstport"},
+}
+
+// protocolsNamed returns the protocol tables that make protocol name
+// present in a packet: those with that Wireshark abbreviation or that
+// add it to frame.protocols.
+func protocolsNamed(name string) []*packet.Protocol {
+	var out []*packet.Protocol
+	for _, p := range packet.Protocols() {
+		if p.Element {
+			continue
+		}
+		ok := p.Abbrev == name
+		if !ok && p.Chain != "" {
+			for _, c := range strings.Split(p.Chain, ":") {
+				ok = ok || c == name
+			}
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// resolve finds the source for a field or protocol name.
+func resolve(name string) (*source, error) {
+	if name == "frame" {
+		return &source{name: name, frame: true, kind: kBytes}, nil
+	}
+	if parts, ok := pseudoFields[name]; ok {
+		s := &source{name: name}
+		for _, n := range parts {
+			r, err := packet.LookupField(n)
+			if err != nil {
+				return nil, err
+			}
+			s.addRef(r)
+		}
+		return s, nil
+	}
+	if r, err := packet.LookupField(name); err == nil {
+		s := &source{name: name}
+		s.addRef(r)
+		return s, nil
+	} else if ps := protocolsNamed(name); len(ps) > 0 {
+		return &source{name: name, protos: ps, kind: kBytes}, nil
+	} else {
+		return nil, err
+	}
+}
+
+func (s *source) addRef(r *packet.FieldRef) {
+	s.refs = append(s.refs, r)
+	if r.Nested() {
+		s.direct = append(s.direct, nil)
+	} else {
+		s.direct = append(s.direct, r.Protocols())
+	}
+	s.mul = 1
+	switch {
+	case r.Virtual != nil:
+		s.kind, s.bits = kindOf(r.Virtual.Type, r.Virtual.Bits)
+	case r.Bit > 0:
+		s.kind, s.bits = kBool, 1
+	default:
+		f := r.Field
+		s.kind, s.bits = kindOf(f.Type, f.Bits)
+		s.custom = f.Type == packet.Custom
+		if f.WSMul > 1 {
+			s.mul = f.WSMul
+		}
+	}
+}
+
+func kindOf(t packet.Type, bits int) (kind, int) {
+	switch t {
+	case packet.Uint:
+		return kInt, bits
+	case packet.Int:
+		return kSigned, bits
+	case packet.MAC:
+		return kMAC, 48
+	case packet.IPv4:
+		return kIPv4, 32
+	case packet.IPv6:
+		return kIPv6, 128
+	case packet.Bytes:
+		return kBytes, 0
+	case packet.String, packet.Custom:
+		return kString, 0
+	case packet.Time:
+		return kTime, 64
+	}
+	return kNone, 0
+}
+
+// each calls fn for every occurrence in packet order until fn returns
+// false; it reports whether it went through all of them.
+func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
+	if s.frame {
+		return fn(val{b: p.Data})
+	}
+	if s.protos != nil {
+		ls := p.Layers()
+		for i := range ls {
+			for _, q := range s.protos {
+				if ls[i].Proto == q {
+					if !fn(val{b: ls[i].Data}) {
+						return false
+					}
+					break
+				}
+			}
+		}
+		return true
+	}
+	for i, r := range s.refs {
+		if r.Proto == packet.Frame {
+			v, ok := r.Value(p.FrameLayer())
+			if ok && !fn(s.conv(st, nil, v)) {
+				return false
+			}
+			continue
+		}
+		if d := s.direct[i]; d != nil {
+			ls := p.Layers()
+			for j := range ls {
+				l := &ls[j]
+				for _, q := range d {
+					if l.Proto != q {
+						continue
+					}
+					if v, ok := r.Value(l); ok && !fn(s.conv(st, l, v)) {
+						return false
+					}
+					break
+				}
+			}
+			continue
+		}
+		all := true
+		p.Occurrences(r, func(l *packet.Layer, v packet.Value) bool {
+			all = fn(s.conv(st, l, v))
+			return all
+		})
+		if !all {
+			return false
+		}
+	}
+	return true
+}
+
+// conv turns an engine value into the value Wireshark compares.
+func (s *source) conv(st *state, l *packet.Layer, v packet.Value) val {
+	if s.custom && l != nil {
+		for _, r := range s.refs {
+			if f := r.Field; f != nil && f.Proto() == l.Proto && f.Codec != nil {
+				st.buf[s.slot] = f.Codec.Format(st.buf[s.slot][:0], l, v.B)
+				return val{b: st.buf[s.slot]}
+			}
+		}
+		// A variant table of the same field.
+		for _, r := range s.refs {
+			for _, q := range r.Protocols() {
+				if q == l.Proto {
+					if f := q.Field(r.Field.Name); f != nil && f.Codec != nil {
+						st.buf[s.slot] = f.Codec.Format(st.buf[s.slot][:0], l, v.B)
+						return val{b: st.buf[s.slot]}
+					}
+				}
+			}
+		}
+	}
+	if s.mul > 1 {
+		v.U *= s.mul
+	}
+	return val{u: v.U, b: v.B}
+}
