@@ -139,11 +139,26 @@ func (c *compiler) rel(n *relNode) (pred, error) {
 		if n.rhs.tok.kind != tString {
 			return nil, c.errf(n.rhs.tok, "matches needs a quoted regular expression")
 		}
-		re, err := regexp.Compile("(?is)" + n.rhs.tok.text)
+		re, err := regexp.Compile("(?is)" + latin1Pattern(n.rhs.tok.text))
 		if err != nil {
 			return nil, c.errf(n.rhs.tok, "invalid regular expression: %v", err)
 		}
-		return anyOf(src, xf, func(v val) bool { return re.Match(v.b) }), nil
+		// The pattern applies to bytes: each byte is one character
+		// (Latin-1), so binary values match as tshark's PCRE matches them.
+		return func(p *packet.Packet, st *state) bool {
+			found := false
+			src.each(p, st, func(v val) bool {
+				if xf != nil {
+					var ok bool
+					if v, ok = xf(st, v); !ok {
+						return true
+					}
+				}
+				found = re.Match(latin1(st, v.b))
+				return !found
+			})
+			return found
+		}, nil
 	case "in":
 		var tests []test
 		for _, it := range n.set {
@@ -218,12 +233,47 @@ func (c *compiler) rel(n *relNode) (pred, error) {
 	case "===":
 		return allOf(src, xf, t), nil
 	}
-	if xf == nil && len(src.refs) == 1 && src.direct[0] != nil && src.refs[0].Proto != packet.Frame {
+	if xf == nil && !lit.c.never && len(src.refs) == 1 && src.direct[0] != nil && src.refs[0].Proto != packet.Frame {
 		if fp := fastInt(src, k, base, lit.c); fp != nil {
 			return fp, nil
 		}
 	}
 	return anyOf(src, xf, t), nil
+}
+
+// latin1Pattern writes the bytes of a pattern above 0x7f as \x{..}
+// characters, so that each byte of the pattern is one character.
+func latin1Pattern(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			fmt.Fprintf(&b, `\x{%02x}`, c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// latin1 re-encodes bytes as UTF-8 with one character per byte (into
+// state scratch space) for the regular expression engine.
+func latin1(st *state, b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < 0x80 {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	st.re = append(st.re[:0], b[:i]...)
+	for _, c := range b[i:] {
+		if c < 0x80 {
+			st.re = append(st.re, c)
+		} else {
+			st.re = append(st.re, 0xc0|c>>6, 0x80|c&0x3f)
+		}
+	}
+	return st.re
 }
 
 func negPairs(p pred) pred {
@@ -452,6 +502,10 @@ func cmpI(a, b int64) int {
 
 // constTest compiles "occurrence OP constant" for a kind.
 func constTest(k kind, op string, c constant) test {
+	if c.never {
+		ne := op == "!="
+		return func(val) bool { return ne }
+	}
 	switch k {
 	case kInt:
 		u := c.u

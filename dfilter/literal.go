@@ -13,6 +13,9 @@ type constant struct {
 	u      uint64
 	b      []byte
 	prefix int // CIDR prefix length in bits for addresses (-1: whole address)
+	// never marks a negative number met by an unsigned field: tshark 4.0
+	// accepts it, and no value equals it or compares with it.
+	never bool
 }
 
 // parseUint reads a number in Wireshark's forms: decimal, 0x hex, 0b
@@ -96,13 +99,10 @@ func intConst(s *source, t token) (constant, error) {
 		}
 		return constant{u: u}, nil
 	}
-	if neg {
-		return constant{}, fmt.Errorf("%q too small for this field, minimum 0", t.text)
-	}
 	if m := maxFor(s.bits, s.mul); u > m {
-		return constant{}, fmt.Errorf("%q too big for this field, maximum %d", t.text, m)
+		return constant{}, fmt.Errorf("%q too big for this field, maximum %d", strings.TrimPrefix(t.text, "-"), m)
 	}
-	return constant{u: u}, nil
+	return constant{u: u, never: neg}, nil
 }
 
 // timeConst reads seconds with up to nine decimals as nanoseconds.

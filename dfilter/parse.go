@@ -9,25 +9,25 @@ import (
 type tokKind uint8
 
 const (
-	tEOF     tokKind = iota
-	tWord            // field name or unquoted literal
-	tString          // "quoted" (text holds the decoded bytes)
-	tChar            // 'c' (text holds the decoded byte)
-	tLParen          // (
-	tRParen          // )
-	tLBrace          // {
-	tRBrace          // }
-	tSlice           // [...] (text holds what is between the brackets)
-	tComma           // ,
-	tDotDot          // ..
-	tCmp             // == != === ~= > >= < <= and their word forms
-	tAnd             // and &&
-	tOr              // or ||
-	tNot             // not !
-	tAmp             // & (bitwise and)
-	tContains        // contains
-	tMatches         // matches
-	tIn              // in
+	tEOF      tokKind = iota
+	tWord             // field name or unquoted literal
+	tString           // "quoted" (text holds the decoded bytes)
+	tChar             // 'c' (text holds the decoded byte)
+	tLParen           // (
+	tRParen           // )
+	tLBrace           // {
+	tRBrace           // }
+	tSlice            // [...] (text holds what is between the brackets)
+	tComma            // ,
+	tDotDot           // ..
+	tCmp              // == != === ~= > >= < <= and their word forms
+	tAnd              // and &&
+	tOr               // or ||
+	tNot              // not !
+	tAmp              // & (bitwise and)
+	tContains         // contains
+	tMatches          // matches
+	tIn               // in
 )
 
 type token struct {

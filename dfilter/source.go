@@ -39,6 +39,10 @@ type val struct {
 type state struct {
 	buf   [2][]byte // formatted text of a Custom field (a DNS name), per side of a test
 	slice []byte    // a slice made of several ranges
+	lay   packet.Layer
+	elems []packet.Layer    // list elements being visited, by depth
+	iters []packet.ElemIter // their iterators
+	re    []byte // a value re-encoded for a regular expression
 }
 
 // source yields the occurrences of a field, a two-way pseudo-field (the
@@ -47,12 +51,15 @@ type source struct {
 	name   string
 	refs   []*packet.FieldRef
 	direct [][]*packet.Protocol // per ref: protocols holding it as a layer field (nil if nested or frame)
+	nested []*nesting           // per ref: where list elements hold it (nil if not nested)
 	protos []*packet.Protocol   // protocol source: layers of these protocols
 	frame  bool                 // the frame's bytes
 	kind   kind
 	bits   int    // integer width (for range checks)
 	mul    uint64 // Wireshark value = wire value * mul
 	custom bool   // values are formatted through the field's codec
+	// protocols marks frame.protocols, formatted into scratch space.
+	protocols bool
 	slot   int    // which state buffer conv formats into
 }
 
@@ -114,13 +121,85 @@ func resolve(name string) (*source, error) {
 	}
 }
 
+// nesting says which protocols hold a field and which protocols' list
+// fields lead to them (by protocol ID).
+type nesting struct {
+	holds []bool // the protocol's layer or element holds the field
+	leads []bool // the protocol's list fields can hold, at some depth, an element that holds it
+}
+
+func newNesting(r *packet.FieldRef) *nesting {
+	all := packet.Protocols()
+	n := packet.NumProtocols()
+	nst := &nesting{holds: make([]bool, n), leads: make([]bool, n)}
+	for _, q := range r.Protocols() {
+		nst.holds[q.ID()] = true
+	}
+	// Iterate to a fixed point: q leads if some element of its lists holds
+	// or leads.
+	for changed := true; changed; {
+		changed = false
+		for _, q := range all {
+			if nst.leads[q.ID()] {
+				continue
+			}
+			for _, f := range q.Fields {
+				for _, e := range f.Elems {
+					if f.Type == packet.List && (nst.holds[e.ID()] || nst.leads[e.ID()]) {
+						nst.leads[q.ID()] = true
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	return nst
+}
+
+// eachIn calls fn for the occurrences of r in layer l and its list
+// elements; it reports whether fn asked to go on.
+func (s *source) eachIn(st *state, r *packet.FieldRef, nst *nesting, l *packet.Layer, depth int, fn func(v val) bool) bool {
+	id := l.Proto.ID()
+	if id < len(nst.holds) && nst.holds[id] {
+		if v, ok := r.Value(l); ok && !fn(s.conv(st, l, v)) {
+			return false
+		}
+	}
+	if id >= len(nst.leads) || !nst.leads[id] {
+		return true
+	}
+	for _, f := range l.Proto.Fields {
+		if f.Type != packet.List {
+			continue
+		}
+		// The iterator and the element live in the state, so that
+		// nothing is allocated per packet.
+		if depth >= len(st.elems) {
+			st.elems = append(st.elems, packet.Layer{})
+			st.iters = append(st.iters, packet.ElemIter{})
+		}
+		st.iters[depth] = l.Elems(f)
+		it := &st.iters[depth]
+		for it.Next() {
+			st.elems[depth] = *it.Layer()
+			if !s.eachIn(st, r, nst, &st.elems[depth], depth+1, fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (s *source) addRef(r *packet.FieldRef) {
 	s.refs = append(s.refs, r)
-	if r.Nested() {
+	if r.Nested() && r.Proto != packet.Frame {
 		s.direct = append(s.direct, nil)
+		s.nested = append(s.nested, newNesting(r))
 	} else {
 		s.direct = append(s.direct, r.Protocols())
+		s.nested = append(s.nested, nil)
 	}
+	s.protocols = r.Name == "frame.protocols"
 	s.mul = 1
 	switch {
 	case r.Virtual != nil:
@@ -181,6 +260,13 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 	}
 	for i, r := range s.refs {
 		if r.Proto == packet.Frame {
+			if s.protocols {
+				st.buf[s.slot] = p.AppendProtocols(st.buf[s.slot][:0])
+				if !fn(val{b: st.buf[s.slot]}) {
+					return false
+				}
+				continue
+			}
 			v, ok := r.Value(p.FrameLayer())
 			if ok && !fn(s.conv(st, nil, v)) {
 				return false
@@ -203,13 +289,11 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 			}
 			continue
 		}
-		all := true
-		p.Occurrences(r, func(l *packet.Layer, v packet.Value) bool {
-			all = fn(s.conv(st, l, v))
-			return all
-		})
-		if !all {
-			return false
+		ls := p.Layers()
+		for j := range ls {
+			if !s.eachIn(st, r, s.nested[i], &ls[j], 0, fn) {
+				return false
+			}
 		}
 	}
 	return true
@@ -218,6 +302,10 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 // conv turns an engine value into the value Wireshark compares.
 func (s *source) conv(st *state, l *packet.Layer, v packet.Value) val {
 	if s.custom && l != nil {
+		// Hand the codec a copy in the state, so that l (often an
+		// element iterator's, on the stack) does not escape.
+		st.lay = *l
+		l = &st.lay
 		for _, r := range s.refs {
 			if f := r.Field; f != nil && f.Proto() == l.Proto && f.Codec != nil {
 				st.buf[s.slot] = f.Codec.Format(st.buf[s.slot][:0], l, v.B)
