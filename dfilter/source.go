@@ -42,7 +42,7 @@ type state struct {
 	lay   packet.Layer
 	elems []packet.Layer    // list elements being visited, by depth
 	iters []packet.ElemIter // their iterators
-	re    []byte // a value re-encoded for a regular expression
+	re    []byte            // a value re-encoded for a regular expression
 }
 
 // source yields the occurrences of a field, a two-way pseudo-field (the
@@ -60,7 +60,7 @@ type source struct {
 	custom bool   // values are formatted through the field's codec
 	// protocols marks frame.protocols, formatted into scratch space.
 	protocols bool
-	slot   int    // which state buffer conv formats into
+	slot      int // which state buffer conv formats into
 }
 
 // pseudoFields are Wireshark's two-way fields: any of their parts.
