@@ -148,11 +148,9 @@ func (c *compiler) rel(n *relNode) (pred, error) {
 		return func(p *packet.Packet, st *state) bool {
 			found := false
 			src.each(p, st, func(v val) bool {
-				if xf != nil {
-					var ok bool
-					if v, ok = xf(st, v); !ok {
-						return true
-					}
+				v, ok := apply(st, xf, v)
+				if !ok {
+					return true
 				}
 				found = re.Match(latin1(st, v.b))
 				return !found
@@ -348,6 +346,14 @@ func compatible(a, b kind) bool {
 	return a.bytesLike() && b.bytesLike() && (a == kBytes || b == kBytes)
 }
 
+// apply transforms an occurrence if there is a transformation.
+func apply(st *state, xf xform, v val) (val, bool) {
+	if xf == nil {
+		return v, true
+	}
+	return xf(st, v)
+}
+
 // anyOf is true when some occurrence passes t.
 func anyOf(src *source, xf xform, t test) pred {
 	if xf == nil {
@@ -382,11 +388,9 @@ func allOf(src *source, xf xform, t test) pred {
 	return func(p *packet.Packet, st *state) bool {
 		seen := false
 		all := src.each(p, st, func(v val) bool {
-			if xf != nil {
-				var ok bool
-				if v, ok = xf(st, v); !ok {
-					return true
-				}
+			v, ok := apply(st, xf, v)
+			if !ok {
+				return true
 			}
 			seen = true
 			return t(v)
@@ -400,18 +404,14 @@ func (c *compiler) pairs(a *source, ax xform, b *source, bx xform, cmp func(a, b
 	return func(p *packet.Packet, st *state) bool {
 		found := false
 		a.each(p, st, func(v val) bool {
-			if ax != nil {
-				var ok bool
-				if v, ok = ax(st, v); !ok {
-					return true
-				}
+			v, ok := apply(st, ax, v)
+			if !ok {
+				return true
 			}
 			b.each(p, st, func(w val) bool {
-				if bx != nil {
-					var ok bool
-					if w, ok = bx(st, w); !ok {
-						return true
-					}
+				w, ok := apply(st, bx, w)
+				if !ok {
+					return true
 				}
 				found = cmp(v, w)
 				return !found
@@ -427,18 +427,14 @@ func (c *compiler) allPairs(a *source, ax xform, b *source, bx xform, cmp func(a
 	return func(p *packet.Packet, st *state) bool {
 		seen, all := false, true
 		a.each(p, st, func(v val) bool {
-			if ax != nil {
-				var ok bool
-				if v, ok = ax(st, v); !ok {
-					return true
-				}
+			v, ok := apply(st, ax, v)
+			if !ok {
+				return true
 			}
 			b.each(p, st, func(w val) bool {
-				if bx != nil {
-					var ok bool
-					if w, ok = bx(st, w); !ok {
-						return true
-					}
+				w, ok := apply(st, bx, w)
+				if !ok {
+					return true
 				}
 				seen = true
 				all = cmp(v, w)

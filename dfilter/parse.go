@@ -50,7 +50,7 @@ func isWordByte(c byte) bool {
 
 // lex splits the expression into tokens.
 func lex(s string) ([]token, error) {
-	var toks []token
+	toks := make([]token, 0, len(s)/3+2)
 	i := 0
 	for {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {

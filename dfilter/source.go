@@ -1,7 +1,9 @@
 package dfilter
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"pktkit/packet"
 )
@@ -72,26 +74,33 @@ var pseudoFields = map[string][2]string{
 	"udp.port":  {"udp.srcport", "udp.dstport"},
 }
 
+var (
+	protoNamesOnce sync.Once
+	protoNames     map[string][]*packet.Protocol
+)
+
 // protocolsNamed returns the protocol tables that make protocol name
 // present in a packet: those with that Wireshark abbreviation or that
 // add it to frame.protocols.
 func protocolsNamed(name string) []*packet.Protocol {
-	var out []*packet.Protocol
-	for _, p := range packet.Protocols() {
-		if p.Element {
-			continue
-		}
-		ok := p.Abbrev == name
-		if !ok && p.Chain != "" {
-			for _, c := range strings.Split(p.Chain, ":") {
-				ok = ok || c == name
+	protoNamesOnce.Do(func() {
+		protoNames = map[string][]*packet.Protocol{}
+		for _, p := range packet.Protocols() {
+			if p.Element {
+				continue
+			}
+			names := []string{p.Abbrev}
+			if p.Chain != "" {
+				names = append(names, strings.Split(p.Chain, ":")...)
+			}
+			for _, n := range names {
+				if n != "" && !slices.Contains(protoNames[n], p) {
+					protoNames[n] = append(protoNames[n], p)
+				}
 			}
 		}
-		if ok {
-			out = append(out, p)
-		}
-	}
-	return out
+	})
+	return protoNames[name]
 }
 
 // resolve finds the source for a field or protocol name.
@@ -110,15 +119,16 @@ func resolve(name string) (*source, error) {
 		}
 		return s, nil
 	}
-	if r, err := packet.LookupField(name); err == nil {
-		s := &source{name: name}
-		s.addRef(r)
-		return s, nil
-	} else if ps := protocolsNamed(name); len(ps) > 0 {
+	if ps := protocolsNamed(name); len(ps) > 0 {
 		return &source{name: name, protos: ps, kind: kBytes}, nil
-	} else {
+	}
+	r, err := packet.LookupField(name)
+	if err != nil {
 		return nil, err
 	}
+	s := &source{name: name}
+	s.addRef(r)
+	return s, nil
 }
 
 // nesting says which protocols hold a field and which protocols' list
@@ -128,7 +138,12 @@ type nesting struct {
 	leads []bool // the protocol's list fields can hold, at some depth, an element that holds it
 }
 
+var nestings sync.Map // *packet.FieldRef → *nesting
+
 func newNesting(r *packet.FieldRef) *nesting {
+	if n, ok := nestings.Load(r); ok {
+		return n.(*nesting)
+	}
 	all := packet.Protocols()
 	n := packet.NumProtocols()
 	nst := &nesting{holds: make([]bool, n), leads: make([]bool, n)}
@@ -153,6 +168,7 @@ func newNesting(r *packet.FieldRef) *nesting {
 			}
 		}
 	}
+	nestings.Store(r, nst)
 	return nst
 }
 
