@@ -128,7 +128,7 @@ func (c *compiler) rel(n *relNode) (pred, error) {
 			return nil, err
 		}
 		if lit.src != nil {
-			return c.pairs(src, xf, lit.src, lit.xf, func(a, b val) bool { return bytes.Contains(a.b, b.b) }), nil
+			return c.pairs(src, xf, lit.src, lit.xf, func(a, b val) bool { return bytes.Contains(a.b, b.b) }, false), nil
 		}
 		needle := lit.c.b
 		return anyOf(src, xf, func(v val) bool { return bytes.Contains(v.b, needle) }), nil
@@ -215,11 +215,12 @@ func (c *compiler) rel(n *relNode) (pred, error) {
 		cmp := func(a, b val) bool { return cmpOK(base, compare(k, a, b)) }
 		switch op {
 		case "!=":
-			return negPairs(c.pairs(src, xf, lit.src, lit.xf, cmp)), nil
+			// All pairs differ (and there are some), as with a constant.
+			return c.pairs(src, xf, lit.src, lit.xf, func(a, b val) bool { return !cmp(a, b) }, true), nil
 		case "===":
-			return c.allPairs(src, xf, lit.src, lit.xf, cmp), nil
+			return c.pairs(src, xf, lit.src, lit.xf, cmp, true), nil
 		}
-		return c.pairs(src, xf, lit.src, lit.xf, cmp), nil
+		return c.pairs(src, xf, lit.src, lit.xf, cmp, false), nil
 	}
 	t := constTest(k, base, lit.c)
 	switch op {
@@ -272,10 +273,6 @@ func latin1(st *state, b []byte) []byte {
 		}
 	}
 	return st.re
-}
-
-func negPairs(p pred) pred {
-	return func(pk *packet.Packet, st *state) bool { return !p(pk, st) }
 }
 
 // rhs is a resolved right-hand side: a constant or another field.
@@ -399,33 +396,11 @@ func allOf(src *source, xf xform, t test) pred {
 	}
 }
 
-// pairs is true when some occurrence of a and some of b pass cmp.
-func (c *compiler) pairs(a *source, ax xform, b *source, bx xform, cmp func(a, b val) bool) pred {
+// pairs is true when some pair of an occurrence of a and one of b passes
+// cmp, or with all, when there are pairs and every one passes.
+func (c *compiler) pairs(a *source, ax xform, b *source, bx xform, cmp func(a, b val) bool, all bool) pred {
 	return func(p *packet.Packet, st *state) bool {
-		found := false
-		a.each(p, st, func(v val) bool {
-			v, ok := apply(st, ax, v)
-			if !ok {
-				return true
-			}
-			b.each(p, st, func(w val) bool {
-				w, ok := apply(st, bx, w)
-				if !ok {
-					return true
-				}
-				found = cmp(v, w)
-				return !found
-			})
-			return !found
-		})
-		return found
-	}
-}
-
-// allPairs is true when there are occurrences and every pair passes cmp.
-func (c *compiler) allPairs(a *source, ax xform, b *source, bx xform, cmp func(a, b val) bool) pred {
-	return func(p *packet.Packet, st *state) bool {
-		seen, all := false, true
+		seen, res := false, all
 		a.each(p, st, func(v val) bool {
 			v, ok := apply(st, ax, v)
 			if !ok {
@@ -437,12 +412,12 @@ func (c *compiler) allPairs(a *source, ax xform, b *source, bx xform, cmp func(a
 					return true
 				}
 				seen = true
-				all = cmp(v, w)
-				return all
+				res = cmp(v, w)
+				return res == all
 			})
-			return all
+			return res == all
 		})
-		return seen && all
+		return seen && res
 	}
 }
 

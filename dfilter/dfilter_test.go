@@ -69,6 +69,9 @@ func TestMatchSemantics(t *testing.T) {
 		{"ip.dst == 192.168.8.0/24", false},
 		{"ip.src == ip.dst", false},
 		{"ip.src < ip.dst", true},
+		{"ip.src != ip.dst", true},
+		{"udp.srcport != udp.dstport", false}, // absent fields: false
+		{"tcp.srcport === tcp.srcport", true},
 		{"ip.src in {10.0.0.0/8, 192.168.8.97}", true},
 		{"eth.src == ce:62:91:ee:0b:98", true},
 		{"eth.src == ce-62-91-ee-0b-98", true},

@@ -360,34 +360,23 @@ func parse(src string) (node, error) {
 	return n, nil
 }
 
-func (p *parser) or() (node, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.peek().kind == tOr {
-		p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &logicNode{op: tOr, l: l, r: r}
-	}
-	return l, nil
-}
+func (p *parser) or() (node, error) { return p.binary(tOr, p.and) }
 
-func (p *parser) and() (node, error) {
-	l, err := p.unary()
+func (p *parser) and() (node, error) { return p.binary(tAnd, p.unary) }
+
+// binary parses operands joined by a left-associative logical operator.
+func (p *parser) binary(op tokKind, operand func() (node, error)) (node, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.peek().kind == tAnd {
+	for p.peek().kind == op {
 		p.next()
-		r, err := p.unary()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = &logicNode{op: tAnd, l: l, r: r}
+		l = &logicNode{op: op, l: l, r: r}
 	}
 	return l, nil
 }
