@@ -583,36 +583,38 @@ func parseRanges(s string) ([]sliceRange, error) {
 
 // sliceXform compiles a slice.
 func sliceXform(rs []sliceRange) xform {
-	cut := func(b []byte, r sliceRange) ([]byte, bool) {
+	// Offsets from the end count from the length on the wire; a range
+	// past the captured bytes has no value.
+	cut := func(v val, r sliceRange) ([]byte, bool) {
+		b := v.b
+		n := max(len(b), v.rep)
 		s := r.start
 		if s < 0 {
-			s += len(b)
+			s += n
 			if s < 0 {
 				return nil, false
 			}
 		}
-		if s > len(b) {
+		end := n
+		if r.n >= 0 {
+			end = s + r.n
+		}
+		if s > len(b) || end > len(b) {
 			return nil, false
 		}
-		if r.n < 0 {
-			return b[s:], true
-		}
-		if r.n > len(b)-s {
-			return nil, false
-		}
-		return b[s : s+r.n], true
+		return b[s:end], true
 	}
 	if len(rs) == 1 {
 		r := rs[0]
 		return func(st *state, v val) (val, bool) {
-			b, ok := cut(v.b, r)
+			b, ok := cut(v, r)
 			return val{b: b}, ok
 		}
 	}
 	return func(st *state, v val) (val, bool) {
 		st.slice = st.slice[:0]
 		for _, r := range rs {
-			b, ok := cut(v.b, r)
+			b, ok := cut(v, r)
 			if !ok {
 				return val{}, false
 			}

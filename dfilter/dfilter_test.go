@@ -128,6 +128,27 @@ func TestMatchSemantics(t *testing.T) {
 }
 
 // The caret positions are those tshark 4.0 prints for the same filters.
+// Offsets from the end count from the length on the wire: in a frame cut
+// short by the capture, the last bytes are not there.
+func TestSliceOfTruncatedFrame(t *testing.T) {
+	p := synPacket()
+	p.OrigLen = len(syn) + 10
+	for _, c := range []struct {
+		filter string
+		want   bool
+	}{
+		{"frame[-1] == 02", false},
+		{"frame[-11] == 02", true},
+		{"frame[64:] == 04:02", false},
+		{"frame[64:2] == 04:02", true},
+		{"tcp[-1] == 02", true}, // the IP length says the segment is whole
+	} {
+		if got := MustCompile(c.filter).Match(p); got != c.want {
+			t.Errorf("%q: got %v, want %v", c.filter, got, c.want)
+		}
+	}
+}
+
 func TestErrorCaret(t *testing.T) {
 	cases := []struct {
 		filter   string

@@ -33,8 +33,9 @@ func (k kind) String() string { return kindNames[k] }
 
 // val is one occurrence of a field: an integer or bytes.
 type val struct {
-	u uint64
-	b []byte
+	u   uint64
+	b   []byte
+	rep int // length on the wire when the capture cut b short (frame, protocols), else 0
 }
 
 // state is per-goroutine scratch space for a filter.
@@ -258,14 +259,14 @@ func kindOf(t packet.Type, bits int) (kind, int) {
 // false; it reports whether it went through all of them.
 func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 	if s.frame {
-		return fn(val{b: p.Data})
+		return fn(val{b: p.Data, rep: p.OrigLen})
 	}
 	if s.protos != nil {
 		ls := p.Layers()
 		for i := range ls {
 			for _, q := range s.protos {
 				if ls[i].Proto == q {
-					if !fn(val{b: ls[i].Data}) {
+					if !fn(protoBytes(p, &ls[i])) {
 						return false
 					}
 					break
@@ -313,6 +314,23 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 		}
 	}
 	return true
+}
+
+// protoBytes is a protocol's value: its bytes from its first byte to the
+// end of its layer, as Wireshark hands them to the dissector. UDP's run to
+// the end of the datagram below it (tshark's udp covers bytes past
+// udp.length that pktkit shows as padding).
+func protoBytes(p *packet.Packet, l *packet.Layer) val {
+	b, rep := l.Data, l.Reported
+	if l.Proto.Abbrev == "udp" {
+		if parent := l.Parent(); parent != nil {
+			if end := parent.Off + len(parent.Data); end > l.Off+len(b) && end <= len(p.Data) {
+				b = p.Data[l.Off:end]
+				rep = max(rep, parent.Reported-(l.Off-parent.Off))
+			}
+		}
+	}
+	return val{b: b, rep: rep}
 }
 
 // conv turns an engine value into the value Wireshark compares.
