@@ -567,7 +567,7 @@ func TestFiltersAgainstTshark(t *testing.T) {
 	type pkInfo struct {
 		protos    string
 		malformed string // the packet's layer error, if any
-		ts        int64 // the latest of its, the previous and the first time stamp
+		ts        int64  // the latest of its, the previous and the first time stamp
 	}
 	pkProtos := make([]map[int]pkInfo, len(chunks))
 	var pwg sync.WaitGroup
