@@ -583,11 +583,11 @@ func parseRanges(s string) ([]sliceRange, error) {
 
 // sliceXform compiles a slice.
 func sliceXform(rs []sliceRange) xform {
-	// Offsets from the end count from the length on the wire; a range
-	// past the captured bytes has no value.
+	// A range past the captured bytes has no value; offsets from the end
+	// count from the end of the captured bytes, as in tshark.
 	cut := func(v val, r sliceRange) ([]byte, bool) {
 		b := v.b
-		n := max(len(b), v.rep)
+		n := len(b)
 		s := r.start
 		if s < 0 {
 			s += n

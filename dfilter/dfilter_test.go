@@ -128,8 +128,9 @@ func TestMatchSemantics(t *testing.T) {
 }
 
 // The caret positions are those tshark 4.0 prints for the same filters.
-// Offsets from the end count from the length on the wire: in a frame cut
-// short by the capture, the last bytes are not there.
+// Offsets from the end count from the end of the captured bytes, even in a
+// frame cut short by the capture (tshark 4.0 does so: frame[-4:] of a
+// 54-byte capture of a longer frame is its last 4 captured bytes).
 func TestSliceOfTruncatedFrame(t *testing.T) {
 	p := synPacket()
 	p.OrigLen = len(syn) + 10
@@ -137,9 +138,10 @@ func TestSliceOfTruncatedFrame(t *testing.T) {
 		filter string
 		want   bool
 	}{
-		{"frame[-1] == 02", false},
-		{"frame[-11] == 02", true},
-		{"frame[64:] == 04:02", false},
+		{"frame[-1] == 02", true},
+		{"frame[-11] == 02", false},
+		{"frame[64:] == 04:02", true},
+		{"frame[65:2] == 02", false},
 		{"frame[64:2] == 04:02", true},
 		{"tcp[-1] == 02", true}, // the IP length says the segment is whole
 	} {

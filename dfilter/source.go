@@ -33,9 +33,8 @@ func (k kind) String() string { return kindNames[k] }
 
 // val is one occurrence of a field: an integer or bytes.
 type val struct {
-	u   uint64
-	b   []byte
-	rep int // length on the wire when the capture cut b short (frame, protocols), else 0
+	u uint64
+	b []byte
 }
 
 // state is per-goroutine scratch space for a filter.
@@ -259,7 +258,7 @@ func kindOf(t packet.Type, bits int) (kind, int) {
 // false; it reports whether it went through all of them.
 func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 	if s.frame {
-		return fn(val{b: p.Data, rep: p.OrigLen})
+		return fn(val{b: frameBytes(p)})
 	}
 	if s.protos != nil {
 		ls := p.Layers()
@@ -321,16 +320,27 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 // the end of the datagram below it (tshark's udp covers bytes past
 // udp.length that pktkit shows as padding).
 func protoBytes(p *packet.Packet, l *packet.Layer) val {
-	b, rep := l.Data, l.Reported
+	b := l.Data
 	if l.Proto.Abbrev == "udp" {
 		if parent := l.Parent(); parent != nil {
 			if end := parent.Off + len(parent.Data); end > l.Off+len(b) && end <= len(p.Data) {
 				b = p.Data[l.Off:end]
-				rep = max(rep, parent.Reported-(l.Off-parent.Off))
 			}
 		}
 	}
-	return val{b: b, rep: rep}
+	return val{b: b}
+}
+
+// frameBytes is the frame's value. When the frame starts with an IP
+// header (raw IP link types) it ends where the IP length says: Wireshark's
+// IP dissector cuts the buffer it is given, here the frame's own.
+func frameBytes(p *packet.Packet) []byte {
+	if ls := p.Layers(); len(ls) > 0 && ls[0].Off == 0 && len(ls[0].Data) < len(p.Data) {
+		if a := ls[0].Proto.Abbrev; a == "ip" || a == "ipv6" {
+			return ls[0].Data
+		}
+	}
+	return p.Data
 }
 
 // conv turns an engine value into the value Wireshark compares.
