@@ -331,10 +331,15 @@ func protoBytes(p *packet.Packet, l *packet.Layer) val {
 	return val{b: b}
 }
 
-// frameBytes is the frame's value. When the frame starts with an IP
-// header (raw IP link types) it ends where the IP length says: Wireshark's
-// IP dissector cuts the buffer it is given, here the frame's own.
+// frameBytes is the frame's value. For link types IPV4 and IPV6 (228,
+// 229) it ends where the IP length says: Wireshark hands the frame's own
+// buffer to the IP dissector, which cuts it there. (Link type RAW goes
+// through another dissector that hands IP a copy, so its frames keep
+// their length.)
 func frameBytes(p *packet.Packet) []byte {
+	if p.LinkType != 228 && p.LinkType != 229 {
+		return p.Data
+	}
 	if ls := p.Layers(); len(ls) > 0 && ls[0].Off == 0 && len(ls[0].Data) < len(p.Data) {
 		if a := ls[0].Proto.Abbrev; a == "ip" || a == "ipv6" {
 			return ls[0].Data
