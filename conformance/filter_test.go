@@ -435,7 +435,11 @@ func TestFiltersAgainstTshark(t *testing.T) {
 			ioFilters = append(ioFilters, f)
 		}
 	}
-	type job struct{ f, c int } // f < 0: the io,stat pass
+	// f: a filter's -Y run; ioStatJob: the io,stat pass; protocolsJob:
+	// frame.protocols of every frame (to classify differences).
+	const ioStatJob, protocolsJob = -1, -2
+	type job struct{ f, c int }
+	tsProtos := make([]map[int]string, len(chunks))
 	jobs := make(chan job)
 	var mu sync.Mutex
 	var errs []string
@@ -447,7 +451,17 @@ func TestFiltersAgainstTshark(t *testing.T) {
 			for j := range jobs {
 				c := chunks[j.c]
 				jt := time.Now()
-				if j.f < 0 {
+				if j.f == protocolsJob {
+					m, err := tsharkProtocols(c.path)
+					mu.Lock()
+					if err != nil {
+						errs = append(errs, err.Error())
+					}
+					tsProtos[j.c] = m
+					mu.Unlock()
+					continue
+				}
+				if j.f == ioStatJob {
 					rt, err := retimed(c.path)
 					var res [][]int
 					if err == nil {
@@ -487,7 +501,8 @@ func TestFiltersAgainstTshark(t *testing.T) {
 		}
 		sort.Slice(order, func(a, b int) bool { return len(chunks[order[a]].files) > len(chunks[order[b]].files) })
 		for _, c := range order {
-			jobs <- job{-1, c}
+			jobs <- job{ioStatJob, c}
+			jobs <- job{protocolsJob, c}
 		}
 		for _, c := range order {
 			for f, flt := range conformanceFilters {
@@ -563,29 +578,16 @@ func TestFiltersAgainstTshark(t *testing.T) {
 			}
 		}
 	}
-	tsProtos := make([]map[int]string, len(chunks))
 	type pkInfo struct {
 		protos    string
 		malformed string // the packet's layer error, if any
 		ts        int64  // the latest of its, the previous and the first time stamp
 	}
 	pkProtos := make([]map[int]pkInfo, len(chunks))
-	var pwg sync.WaitGroup
 	for ci, c := range chunks {
 		if need[ci] == nil {
 			continue
 		}
-		pwg.Add(1)
-		go func() {
-			defer pwg.Done()
-			m, err := tsharkProtocols(c.path, need[ci])
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, err.Error())
-				mu.Unlock()
-			}
-			tsProtos[ci] = m
-		}()
 		pkProtos[ci] = map[int]pkInfo{}
 		walk.File(c.path, walk.Options{Want: func(n int) bool { return need[ci][n] }}, func(p *packet.Packet, rec *capture.Record) error {
 			info := pkInfo{protos: string(p.AppendProtocols(nil)), ts: max(p.Timestamp, p.PrevTime, p.FirstTime)}
@@ -596,7 +598,6 @@ func TestFiltersAgainstTshark(t *testing.T) {
 			return nil
 		})
 	}
-	pwg.Wait()
 	if len(errs) > 0 {
 		t.Fatalf("tshark failed:\n%s", strings.Join(errs, "\n"))
 	}
@@ -663,8 +664,8 @@ func TestFiltersAgainstTshark(t *testing.T) {
 	}
 }
 
-// tsharkProtocols returns tshark's frame.protocols for the frames wanted.
-func tsharkProtocols(path string, want map[int]bool) (map[int]string, error) {
+// tsharkProtocols returns tshark's frame.protocols for every frame.
+func tsharkProtocols(path string) (map[int]string, error) {
 	out, err := tshark(path, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols")
 	if err != nil {
 		return nil, err
@@ -672,7 +673,7 @@ func tsharkProtocols(path string, want map[int]bool) (map[int]string, error) {
 	m := map[int]string{}
 	for _, line := range strings.Split(string(out), "\n") {
 		num, protos, _ := strings.Cut(line, "\t")
-		if n, err := strconv.Atoi(num); err == nil && want[n] {
+		if n, err := strconv.Atoi(num); err == nil {
 			m[n] = protos
 		}
 	}

@@ -2,6 +2,7 @@ package dfilter
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -442,33 +443,13 @@ func cmpOK(op string, c int) bool {
 func compare(k kind, a, b val) int {
 	switch k {
 	case kInt:
-		return cmpU(a.u, b.u)
+		return cmp.Compare(a.u, b.u)
 	case kSigned, kTime:
-		return cmpI(int64(a.u), int64(b.u))
+		return cmp.Compare(int64(a.u), int64(b.u))
 	case kBool:
-		return cmpU(min(a.u, 1), min(b.u, 1))
+		return cmp.Compare(min(a.u, 1), min(b.u, 1))
 	}
 	return bytes.Compare(a.b, b.b)
-}
-
-func cmpU(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpI(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // constTest compiles "occurrence OP constant" for a kind.

@@ -43,6 +43,12 @@ var cmpWords = map[string]string{
 	"any_eq": "==", "all_ne": "!=", "all_eq": "===", "any_ne": "~=",
 }
 
+// punct maps one-character tokens to their kinds.
+var punct = [256]tokKind{'!': tNot, '&': tAmp, '(': tLParen, ')': tRParen, '{': tLBrace, '}': tRBrace, ',': tComma}
+
+// keywords maps the word operators to their kinds.
+var keywords = map[string]tokKind{"and": tAnd, "or": tOr, "not": tNot, "contains": tContains, "matches": tMatches, "in": tIn}
+
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == '_' || c == '.' || c == ':' || c == '-' || c == '/'
@@ -83,20 +89,8 @@ func lex(s string) ([]token, error) {
 			emit(tDotDot, 2, "")
 		case c == '>' || c == '<':
 			emit(tCmp, 1, string(c))
-		case c == '!':
-			emit(tNot, 1, "")
-		case c == '&':
-			emit(tAmp, 1, "")
-		case c == '(':
-			emit(tLParen, 1, "")
-		case c == ')':
-			emit(tRParen, 1, "")
-		case c == '{':
-			emit(tLBrace, 1, "")
-		case c == '}':
-			emit(tRBrace, 1, "")
-		case c == ',':
-			emit(tComma, 1, "")
+		case punct[c] != tEOF:
+			emit(punct[c], 1, "")
 		case c == '[':
 			j := strings.IndexByte(s[i:], ']')
 			if j < 0 {
@@ -128,23 +122,10 @@ func lex(s string) ([]token, error) {
 			}
 			w := s[i:j]
 			t := token{kind: tWord, text: w, pos: i, end: j}
-			switch w {
-			case "and":
-				t.kind = tAnd
-			case "or":
-				t.kind = tOr
-			case "not":
-				t.kind = tNot
-			case "contains":
-				t.kind = tContains
-			case "matches":
-				t.kind = tMatches
-			case "in":
-				t.kind = tIn
-			default:
-				if op, ok := cmpWords[w]; ok {
-					t.kind, t.op = tCmp, op
-				}
+			if k, ok := keywords[w]; ok {
+				t.kind = k
+			} else if op, ok := cmpWords[w]; ok {
+				t.kind, t.op = tCmp, op
 			}
 			toks = append(toks, t)
 			i = j
