@@ -65,10 +65,10 @@ type Options struct {
 	// RowGroupRows is the number of rows in a row group (default 131072;
 	// the last may have fewer).
 	RowGroupRows int
-	// Filter, if set, keeps only the packets it accepts. It runs in the
-	// workers (one call at a time per worker, on packets of that worker):
-	// the hook for display filters.
-	Filter func(p *packet.Packet) bool
+	// Filter, if set, makes for each goroutine that dissects packets a test
+	// (a display filter's Clone().Match); only the packets it accepts
+	// become rows.
+	Filter func() func(p *packet.Packet) bool
 	// Progress, if set, is called now and then with bytes read and the
 	// file size.
 	Progress func(done, total int64)
@@ -254,10 +254,7 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 		// One worker: no reader goroutine, no copies of the records.
 		enc := newEncoder(cols, ec)
 		var g chunk
-		err = walk.Reader(r, walk.Options{Progress: opt.Progress}, func(p *packet.Packet, rec *capture.Record) error {
-			if opt.Filter != nil && !opt.Filter(p) {
-				return nil
-			}
+		err = walk.Reader(r, walk.Options{Progress: opt.Progress, Filter: opt.Filter}, func(p *packet.Packet, rec *capture.Record) error {
 			if err := enc.add(&g, p); err != nil {
 				return err
 			}
@@ -272,12 +269,9 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	} else {
 		// Workers turn batches of packets into chunks of column values;
 		// this goroutine encodes and compresses them in packet order.
-		err = walk.Pipeline(r, walk.Options{Progress: opt.Progress}, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
+		err = walk.Pipeline(r, walk.Options{Progress: opt.Progress, Filter: opt.Filter}, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 			enc := newEncoder(cols, ec.Clone())
 			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
-				if opt.Filter != nil && !opt.Filter(p) {
-					return nil
-				}
 				return enc.add(acc, p)
 			}
 		}, func(b *walk.Batch[chunk]) error { return rw.write(&b.Acc) })

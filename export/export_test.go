@@ -85,7 +85,7 @@ func TestExportFilterAndOptions(t *testing.T) {
 	f := "../testdata/sample.pcap"
 	var buf bytes.Buffer
 	rows, err := export.File(f, &buf, export.Options{
-		Filter:      func(p *packet.Packet) bool { return p.Number%3 == 0 },
+		Filter:      func() func(*packet.Packet) bool { return func(p *packet.Packet) bool { return p.Number%3 == 0 } },
 		Compression: "snappy", Workers: 2, RowGroupRows: 5,
 	})
 	if err != nil {

@@ -94,6 +94,13 @@ var IP = packet.Register(&packet.Protocol{
 			}
 			return packet.Value{B: l.Data[16:20]}, true
 		}},
+		// The DS field's parts (RFC 2474, RFC 3168).
+		{WS: "ip.dsfield.dscp", Type: packet.Uint, Bits: 6, Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[1] >> 2)}, true
+		}},
+		{WS: "ip.dsfield.ecn", Type: packet.Uint, Bits: 2, Need: 2, Get: func(l *packet.Layer) (packet.Value, bool) {
+			return packet.Value{U: uint64(l.Data[1] & 3)}, true
+		}},
 		{WS: "ip.cur_rt", Type: packet.IPv4, Need: 20, Get: func(l *packet.Layer) (packet.Value, bool) {
 			return packet.Value{B: l.Data[16:20]}, IPOptionRouteDst(l) != nil
 		}},

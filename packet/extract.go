@@ -129,6 +129,19 @@ func (r *FieldRef) value(l *Layer) (Value, bool) {
 	return v, true
 }
 
+// Value reads the field from a layer that holds it directly (one of
+// [FieldRef.Protocols], or the frame pseudo-layer from [Packet.FrameLayer]
+// for frame fields); ok is false if the layer does not hold it or is cut
+// short before it. Flag sub-fields give 0 or 1; integers are wire values
+// (before Field.WSMul).
+func (r *FieldRef) Value(l *Layer) (Value, bool) {
+	m := r.matches(l.Proto)
+	if m == nil {
+		return Value{}, false
+	}
+	return m.value(l)
+}
+
 // AppendWS appends one occurrence as tshark prints it.
 func (r *FieldRef) AppendWS(dst []byte, l *Layer, v Value) []byte {
 	m := r.matches(l.Proto)

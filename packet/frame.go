@@ -23,9 +23,11 @@ var Frame = Register(&Protocol{
 			return Value{U: uint64(l.pkt.Timestamp)}, true
 		}},
 		{WS: "frame.time_relative", Type: timeType, Get: func(l *Layer) (Value, bool) {
+			// Since the first packet of the capture (walk sets FirstTime).
 			return Value{U: uint64(l.pkt.Timestamp - l.pkt.FirstTime)}, true
 		}},
 		{WS: "frame.time_delta", Type: timeType, Get: func(l *Layer) (Value, bool) {
+			// Since the previous packet of the capture (walk sets PrevTime).
 			return Value{U: uint64(l.pkt.Timestamp - l.pkt.PrevTime)}, true
 		}},
 		{WS: "frame.protocols", Type: String, Get: func(l *Layer) (Value, bool) {
@@ -33,6 +35,19 @@ var Frame = Register(&Protocol{
 		}},
 	},
 })
+
+// FrameLayer returns the frame pseudo-layer, whose fields are the
+// packet's capture metadata (frame.number, frame.len ...): pass it to
+// [FieldRef.Value] for a field of [Frame].
+func (p *Packet) FrameLayer() *Layer {
+	p.frame = Layer{Proto: Frame, pkt: p, Index: -1}
+	return &p.frame
+}
+
+// Time is the type of virtual fields holding a time in nanoseconds (an
+// int64 in Value.U): frame.time_epoch since the Unix epoch,
+// frame.time_relative and frame.time_delta as durations.
+const Time = timeType
 
 // timeType marks a virtual field holding nanoseconds (since the epoch, or
 // a difference of timestamps), printed as seconds with nine decimals.

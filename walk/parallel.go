@@ -75,7 +75,9 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 	}
 	defer r.Close()
 	setTotal(path, r, &opt)
-	if workers <= 1 {
+	if workers <= 1 || opt.Filter != nil && opt.Count > 0 {
+		// (With a filter, Count counts accepted packets, which only the
+		// workers know: walk in one goroutine.)
 		work := newWorker()
 		var out []byte
 		return Reader(r, opt, func(p *packet.Packet, rec *capture.Record) error {
@@ -116,8 +118,10 @@ func setTotal(path string, r *capture.Reader, opt *Options) {
 // newWorker made for it; consume is called in the calling goroutine with
 // each batch, in file order, after its worker is done, and must leave
 // b.Acc ready for reuse (or the worker resets it). Records skipped by
-// opt.Skip and opt.Want still count for frame.time_delta. Memory stays
-// bounded: at most 2*workers+2 batches exist. workers < 1 means 1 (the
+// opt.Skip and opt.Want still count for frame.time_delta. With
+// opt.Filter, workers hand only accepted packets to their functions (the
+// batch keeps every record; opt.Count counts records, not accepted
+// packets). Memory stays bounded: at most 2*workers+2 batches exist. workers < 1 means 1 (the
 // reader and consumer still run apart from the worker).
 func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	newWorker func() func(p *packet.Packet, rec *capture.Record, acc *A) error,
@@ -150,12 +154,19 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		go func() {
 			defer wg.Done()
 			work := newWorker()
+			var match func(*packet.Packet) bool
+			if opt.Filter != nil {
+				match = opt.Filter()
+			}
 			p := &packet.Packet{}
 			for b := range todo {
 				for j := range b.Recs {
 					rec := &b.Recs[j]
 					p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
 					p.SetTimes(b.first, b.prev[j])
+					if match != nil && !match(p) {
+						continue
+					}
 					if err := work(p, rec, &b.Acc); err != nil {
 						b.Recs = b.Recs[:j]
 						b.err = err
@@ -214,7 +225,7 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 			}
 			n++
 			first, prev := tm.next(rec.Timestamp)
-			if rec.Number <= opt.Skip || (opt.Want != nil && !opt.Want(rec.Number)) {
+			if !opt.selects(rec.Number) {
 				continue
 			}
 			if stable {

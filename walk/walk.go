@@ -31,9 +31,14 @@ type Options struct {
 	// in Batch.Tags. File and Reader ignore it.
 	Tag func(r *capture.Reader, rec *capture.Record) int32
 	// BatchRecords and BatchBytes bound Pipeline's batches (0 for the
-	// defaults, 512 records and 1 MiB): a batch is sent to a worker when
+	// defaults, 4096 records and 2 MiB): a batch is sent to a worker when
 	// either is reached.
 	BatchRecords, BatchBytes int
+	// Filter, if set, makes a packet test for each goroutine that dissects
+	// packets (a display filter's Clone().Match); only packets it accepts
+	// are visited, keeping their numbers in the file. Count then counts
+	// accepted packets.
+	Filter func() func(p *packet.Packet) bool
 
 	total int64
 }
@@ -59,10 +64,19 @@ func File(path string, opt Options, fn Func) error {
 	return Reader(r, opt, fn)
 }
 
+// selects reports whether the options' Skip and Want keep packet n.
+func (o *Options) selects(n int) bool {
+	return n > o.Skip && (o.Want == nil || o.Want(n))
+}
+
 // Reader walks an open capture reader.
 func Reader(r *capture.Reader, opt Options, fn Func) error {
 	var rec capture.Record
 	p := &packet.Packet{}
+	var match func(*packet.Packet) bool
+	if opt.Filter != nil {
+		match = opt.Filter()
+	}
 	visited := 0
 	total := opt.total
 	var tm times
@@ -81,14 +95,14 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 			opt.Progress(rec.Offset, total)
 		}
 		first, prev := tm.next(rec.Timestamp)
-		if rec.Number <= opt.Skip {
-			continue
-		}
-		if opt.Want != nil && !opt.Want(rec.Number) {
+		if !opt.selects(rec.Number) {
 			continue
 		}
 		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
 		p.SetTimes(first, prev)
+		if match != nil && !match(p) {
+			continue
+		}
 		if err := fn(p, &rec); err != nil {
 			if err == ErrStop {
 				return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -18,17 +19,20 @@ func init() {
 	register(&command{
 		name:    "convert",
 		summary: "rewrite a capture as pcap or pcapng",
-		usage: `Usage: pktkit convert IN -w OUT [--format pcap|pcapng] [--nano]
+		usage: `Usage: pktkit convert IN -w OUT [--format pcap|pcapng] [--nano] [-Y FILTER] [-j N]
 
 Copies every packet of IN to OUT. The format defaults to pcapng when OUT ends
 in .pcapng and to pcap otherwise. pcapng output keeps interfaces (names,
 descriptions, link types, snap lengths), section and packet comments, and
 nanosecond time stamps; pcap output needs a single link type. IN may be
 gzip-compressed; '-' reads standard input or writes standard output.
+-Y writes only the packets a Wireshark display filter accepts; -j workers
+dissect and test them in parallel, and the output keeps packet order.
 
 Examples:
   pktkit convert old.pcap -w new.pcapng
   pktkit convert capture.pcapng.gz -w - --format pcap | tcpdump -r -
+  pktkit convert big.pcapng -w dns.pcap -Y 'udp.port == 53'
 `,
 		run: runConvert,
 	})
@@ -40,6 +44,8 @@ func runConvert(args []string, stdout io.Writer) error {
 	out := fs.String("w", "", "output `FILE` ('-' for standard output)")
 	format := fs.String("format", "", "output `format`: pcap or pcapng")
 	nano := fs.Bool("nano", false, "pcap output: nanosecond time stamps")
+	yf := filterFlag(fs)
+	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "with -Y, test packets with `N` parallel workers")
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
@@ -59,6 +65,10 @@ func runConvert(args []string, stdout io.Writer) error {
 	if *format != "pcap" && *format != "pcapng" {
 		return usagef("unknown format %q (pcap, pcapng)", *format)
 	}
+	match, err := compileFilter(*yf)
+	if err != nil {
+		return err
+	}
 	r, err := capture.Open(files[0])
 	if err != nil {
 		return err
@@ -74,7 +84,7 @@ func runConvert(args []string, stdout io.Writer) error {
 		w = file
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	n, err := convert(r, bw, *format, *nano, progress.New(files[0]))
+	n, err := convertFiltered(r, bw, *format, *nano, progress.New(files[0]), Keep(match), *jobs)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}

@@ -18,7 +18,7 @@ func init() {
 		name:    "export",
 		summary: "typed columns in Parquet, one row per packet, for DuckDB or Spark",
 		usage: `Usage: pktkit export FILE... -o OUT [--format parquet] [-e FIELD ...]
-                     [--occurrence f|l|N] [--compression zstd|snappy|gzip|none] [-j N]
+                     [--occurrence f|l|N] [--compression zstd|snappy|gzip|none] [-Y FILTER] [-j N]
 
 Writes one row per packet with a typed column per field to Apache Parquet.
 With one input and OUT ending in .parquet, OUT is that file. Otherwise OUT
@@ -38,12 +38,15 @@ tunnel's inner header) gives its first occurrence, or the one --occurrence
 picks: every column is a scalar (for every occurrence use
 pktkit fields --format ndjson).
 
+-Y writes only the packets a Wireshark display filter accepts.
+
 Row groups hold 131072 packets (the last fewer). -j workers dissect
 batches of packets into column values in parallel; the values are encoded
 and compressed in packet order, so the output does not depend on -j.
 
 Examples:
   pktkit export big.pcap -o big.parquet
+  pktkit export big.pcap -o web.parquet -Y 'tcp.port in {80, 443}'
   pktkit export day1/*.pcap -o dataset/ -e frame.time_epoch -e ip.src -e ip.dst -e dns.qry.name
   duckdb -c "SELECT ip_src, count(*) FROM 'dataset/*.parquet' GROUP BY 1 ORDER BY 2 DESC LIMIT 10"
 `,
@@ -61,8 +64,7 @@ func runExport(args []string, stdout io.Writer) error {
 	occ := fs.String("occurrence", "f", "which occurrence of a repeated field: f, l or a number `N` from 1")
 	comp := fs.String("compression", "zstd", "`codec`: zstd, snappy, gzip or none")
 	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "dissect and encode with `N` parallel workers")
-	// -Y FILTER: the display filter hook is export.Options.Filter; the
-	// flag is wired where the filter language lands.
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
@@ -76,7 +78,11 @@ func runExport(args []string, stdout io.Writer) error {
 	if *format != "parquet" {
 		return usagef("unknown format %q (parquet)", *format)
 	}
-	opt := export.Options{Fields: names, Workers: *jobs, Compression: *comp}
+	match, err := compileFilter(*yf)
+	if err != nil {
+		return err
+	}
+	opt := export.Options{Fields: names, Workers: *jobs, Compression: *comp, Filter: match}
 	n, ok := parseOccurrence(*occ, false)
 	if !ok {
 		return usagef("--occurrence %q: want f, l or a number from 1", *occ)

@@ -21,7 +21,7 @@ func init() {
 		name:    "fields",
 		summary: "fields by Wireshark name, one row per packet (TSV, CSV, JSON)",
 		usage: `Usage: pktkit fields FILE... -e FIELD [-e FIELD ...] [--format tsv|csv|json|ndjson]
-                     [--header] [-E OPTION=VALUE ...] [-j N]
+                     [--header] [-E OPTION=VALUE ...] [-Y FILTER] [-j N]
 
 Prints one row per packet with the values of the fields named by -e.
 
@@ -56,13 +56,14 @@ short names as aliases (tcp.dport, ip.ttl); frame.number, frame.time_epoch,
 frame.time_relative, frame.time_delta, frame.len, frame.cap_len and
 frame.protocols describe the record. 'pktkit ls PROTO' lists the fields.
 Large files are dissected by -j workers in parallel; output keeps packet
-order.
+order. -Y prints only the packets a Wireshark display filter accepts.
 
 Examples:
   pktkit fields testdata/sample.pcap -e frame.number -e ip.src -e ip.dst -e tcp.dstport
   pktkit fields big.pcapng --header -e frame.time_epoch -e dns.qry.name -e dns.a
   pktkit fields dns.pcap --format csv --header -e dns.qry.name -e dns.a -E occurrence=f
   pktkit fields dns.pcap --format ndjson -e frame.time_relative -e ip.src -e dns.a
+  pktkit fields big.pcap -Y 'tcp.port in {80, 443} && ip.addr == 10.0.0.0/8' -e frame.number -e ip.src
 `,
 		run: runFields,
 	})
@@ -172,12 +173,17 @@ func runFields(args []string, stdout io.Writer) error {
 	fs.BoolVar(&out.header, "header", false, "print a header row of field names (tsv, csv)")
 	fs.StringVar(&out.format, "format", "tsv", "output `format`: tsv, csv, json or ndjson")
 	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "dissect with `N` parallel workers (output keeps packet order)")
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return usagef("no capture file given")
+	}
+	match, err := compileFilter(*yf)
+	if err != nil {
+		return err
 	}
 	if len(names) == 0 {
 		return usagef("no field given: use -e FIELD")
@@ -221,9 +227,7 @@ func runFields(args []string, stdout io.Writer) error {
 	}
 	for _, f := range files {
 		bar := progress.New(f)
-		// A display filter (-Y) would return out unchanged for the packets
-		// it drops.
-		err := walk.Parallel(f, walk.Options{Progress: bar.Update}, *jobs, func() walk.Worker {
+		err := walk.Parallel(f, walk.Options{Progress: bar.Update, Filter: match}, *jobs, func() walk.Worker {
 			c := cols.Clone()
 			return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
 				return row(c, out, p), nil

@@ -17,15 +17,17 @@ func init() {
 	register(&command{
 		name:    "read",
 		summary: "one line per packet: number, time, summary",
-		usage: `Usage: pktkit read FILE... [-c N] [--skip N]
+		usage: `Usage: pktkit read FILE... [-c N] [--skip N] [-Y FILTER]
 
 Prints one line per packet: its number in the file, its time (UTC) and a
 Scapy-style summary of its layers. With several files, each file's packets
-follow a "==> FILE <==" line.
+follow a "==> FILE <==" line. -Y keeps only the packets a Wireshark
+display filter accepts (numbers stay those of the file; -c counts them).
 
 Examples:
   pktkit read testdata/sample.pcap
   pktkit read -c 10 --skip 100 big.pcapng.gz
+  pktkit read testdata/sample.pcap -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0'
   tcpdump -w - -c 5 | pktkit read -
 `,
 		run: runRead,
@@ -37,7 +39,12 @@ func runRead(args []string, stdout io.Writer) error {
 	fs := flags(c, stdout)
 	count := fs.Int("c", 0, "stop after `N` packets (0 = all)")
 	skip := fs.Int("skip", 0, "skip the first `N` packets")
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	match, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -52,7 +59,7 @@ func runRead(args []string, stdout io.Writer) error {
 			fmt.Fprintf(w, "==> %s <==\n", f)
 		}
 		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Skip: *skip, Count: *count, Progress: bar.Update}, func(p *packet.Packet, rec *capture.Record) error {
+		err := walk.File(f, walk.Options{Skip: *skip, Count: *count, Progress: bar.Update, Filter: match}, func(p *packet.Packet, rec *capture.Record) error {
 			line = strconv.AppendInt(line[:0], int64(rec.Number), 10)
 			line = append(line, ' ')
 			line = appendTime(line, rec.Timestamp)

@@ -15,15 +15,17 @@ func init() {
 	register(&command{
 		name:    "show",
 		summary: "the show() tree of each packet, with a hexdump if asked",
-		usage: `Usage: pktkit show FILE [-n LIST] [--hex]
+		usage: `Usage: pktkit show FILE [-n LIST] [--hex] [-Y FILTER]
 
 Prints each packet as Scapy's show() does: one "###[ Layer ]###" block per
 layer with its fields, enum and flag names beside the values. Truncated or
-malformed layers say so, with the byte offset.
+malformed layers say so, with the byte offset. -Y keeps only the packets
+a Wireshark display filter accepts.
 
 Examples:
   pktkit show testdata/sample.pcap -n 1
   pktkit show capture.pcapng -n 1,5,10-20 --hex
+  pktkit show testdata/sample.pcap -Y 'dns.qry.name contains "example"'
 `,
 		run: runShow,
 	})
@@ -34,14 +36,19 @@ func runShow(args []string, stdout io.Writer) error {
 	fs := flags(c, stdout)
 	list := fs.String("n", "", "packet numbers to show, like `1,5,10-20` (default all)")
 	hex := fs.Bool("hex", false, "add a hexdump of each packet")
+	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	match, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
 		return usagef("show takes one capture file, got %d", len(files))
 	}
-	var opt walk.Options
+	opt := walk.Options{Filter: match}
 	last := -1
 	if *list != "" {
 		l, err := numlist.Parse(*list)
