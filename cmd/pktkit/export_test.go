@@ -184,6 +184,24 @@ func TestExportReadBackWithDuckDB(t *testing.T) {
 			_, rows := duckDump(t, out)
 			compareRows(t, filepath.Base(f)+" -j "+j, fields, cols, want, rows)
 		}
+		// With a display filter: the rows fields -Y prints.
+		if fi == 0 {
+			const filter = "tcp or icmp"
+			code, tsv, errOut := runCLI(t, eargs("fields", f, "-E", "occurrence=f", "-Y", filter)...)
+			if code != 0 || tsv == "" {
+				t.Fatalf("fields -Y %s: exit %d, %d bytes: %s", f, code, len(tsv), errOut)
+			}
+			fwant := strings.Split(strings.TrimSuffix(tsv, "\n"), "\n")
+			out := filepath.Join(tmp, "filtered.parquet")
+			if code, _, errOut := runCLI(t, eargs("export", f, "-o", out, "-j", "2", "-Y", filter)...); code != 0 {
+				t.Fatalf("export -Y %s: exit %d: %s", f, code, errOut)
+			}
+			_, rows := duckDump(t, out)
+			if len(rows) >= len(want) {
+				t.Errorf("export -Y kept %d of %d packets: the filter dropped nothing", len(rows), len(want))
+			}
+			compareRows(t, filepath.Base(f)+" -Y", fields, cols, fwant, rows)
+		}
 		// The same rows in the dataset, in the input order.
 		if off+len(want) > len(dsRows) {
 			t.Fatalf("dataset has %d rows, fewer than the inputs", len(dsRows))
