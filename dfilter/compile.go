@@ -23,7 +23,8 @@ type test func(v val) bool
 type xform func(st *state, v val) (val, bool)
 
 type compiler struct {
-	src string
+	src     string
+	sources []*source // every field and protocol the filter reads
 }
 
 func (c *compiler) errTok(t token, err error) error {
@@ -82,6 +83,7 @@ func (c *compiler) field(o *operand) (*source, xform, kind, error) {
 	if err != nil {
 		return nil, nil, 0, c.errTok(o.tok, err)
 	}
+	c.sources = append(c.sources, s)
 	k := s.kind
 	var xf xform
 	if o.slice != nil {

@@ -58,9 +58,10 @@ import (
 // Filter is a compiled display filter. Match is not safe for concurrent
 // use (it keeps scratch space); give each goroutine its own Clone.
 type Filter struct {
-	expr string
-	root pred
-	st   state
+	expr  string
+	root  pred
+	needs *packet.Needs // the protocols it reads
+	st    state
 }
 
 // Compile parses and compiles a display filter. A syntax error, an unknown
@@ -76,7 +77,25 @@ func Compile(expr string) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Filter{expr: expr, root: root}, nil
+	f := &Filter{expr: expr, root: root, needs: needsOf(c.sources)}
+	f.st.needs = f.needs
+	return f, nil
+}
+
+// needsOf returns the protocols a filter's sources read, for
+// packet.LayersFor (nil, everything, if it reads the frame's bytes or
+// frame.protocols).
+func needsOf(sources []*source) *packet.Needs {
+	var refs []*packet.FieldRef
+	var protos []*packet.Protocol
+	for _, s := range sources {
+		if s.frame || s.protocols {
+			return nil
+		}
+		refs = append(refs, s.refs...)
+		protos = append(protos, s.protos...)
+	}
+	return packet.NeedsFor(refs, protos...)
 }
 
 // MustCompile is Compile for filters known to be valid; it panics on error.
@@ -96,7 +115,11 @@ func (f *Filter) String() string { return f.expr }
 func (f *Filter) Match(p *packet.Packet) bool { return f.root(p, &f.st) }
 
 // Clone returns a copy with its own scratch space, for another goroutine.
-func (f *Filter) Clone() *Filter { return &Filter{expr: f.expr, root: f.root} }
+func (f *Filter) Clone() *Filter {
+	c := &Filter{expr: f.expr, root: f.root, needs: f.needs}
+	c.st.needs = f.needs
+	return c
+}
 
 // staticOffset returns the bit offset of f in its table if every field
 // before it has a fixed width, else -1.
@@ -146,7 +169,7 @@ func fastInt(s *source, k kind, op string, c constant) pred {
 	if op == "==" && w == 2 {
 		want := c.u
 		return func(p *packet.Packet, st *state) bool {
-			ls := p.Layers()
+			ls := p.LayersFor(st.needs)
 			for i := range ls {
 				if d := ls[i].Data; ls[i].Proto == q && o+2 <= len(d) && uint64(d[o])<<8|uint64(d[o+1]) == want {
 					return true
@@ -158,7 +181,7 @@ func fastInt(s *source, k kind, op string, c constant) pred {
 	if op == ">" && w == 1 {
 		lim := c.u
 		return func(p *packet.Packet, st *state) bool {
-			ls := p.Layers()
+			ls := p.LayersFor(st.needs)
 			for i := range ls {
 				if d := ls[i].Data; ls[i].Proto == q && o < len(d) && uint64(d[o]) > lim {
 					return true
@@ -168,7 +191,7 @@ func fastInt(s *source, k kind, op string, c constant) pred {
 		}
 	}
 	return func(p *packet.Packet, st *state) bool {
-		ls := p.Layers()
+		ls := p.LayersFor(st.needs)
 		for i := range ls {
 			d := ls[i].Data
 			if ls[i].Proto != q || o+w > len(d) {

@@ -45,6 +45,7 @@ type state struct {
 	elems []packet.Layer    // list elements being visited, by depth
 	iters []packet.ElemIter // their iterators
 	re    []byte            // a value re-encoded for a regular expression
+	needs *packet.Needs     // the protocols the filter reads (packet.LayersFor)
 }
 
 // source yields the occurrences of a field, a two-way pseudo-field (the
@@ -261,7 +262,7 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 		return fn(val{b: frameBytes(p)})
 	}
 	if s.protos != nil {
-		ls := p.Layers()
+		ls := p.LayersFor(st.needs)
 		for i := range ls {
 			for _, q := range s.protos {
 				if ls[i].Proto == q {
@@ -290,7 +291,7 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 			continue
 		}
 		if d := s.direct[i]; d != nil {
-			ls := p.Layers()
+			ls := p.LayersFor(st.needs)
 			for j := range ls {
 				l := &ls[j]
 				for _, q := range d {
@@ -305,7 +306,7 @@ func (s *source) each(p *packet.Packet, st *state, fn func(v val) bool) bool {
 			}
 			continue
 		}
-		ls := p.Layers()
+		ls := p.LayersFor(st.needs)
 		for j := range ls {
 			if !s.eachIn(st, r, s.nested[i], &ls[j], 0, fn) {
 				return false

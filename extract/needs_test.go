@@ -112,6 +112,12 @@ func TestLayersForOtherNeeds(t *testing.T) {
 	if n := len(p.LayersFor(need("dns.qry.name"))); n != 4 {
 		t.Errorf("index for dns.qry.name has %d layers, want 4", n)
 	}
+	// The packet remembers its readers' needs: on the next packet the
+	// first reader's index already serves the second.
+	p.Reset(dns, 1)
+	if n := len(p.LayersFor(need("ip.src"))); n != 4 {
+		t.Errorf("next packet, index for ip.src after a reader of DNS: %d layers, want 4", n)
+	}
 	p = packet.New(dns, 1)
 	p.LayersFor(need("ip.src"))
 	if n := len(p.Layers()); n != 4 {

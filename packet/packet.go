@@ -24,7 +24,11 @@ type Packet struct {
 	indexed bool
 	cut     bool   // the index stopped early for the reader's needs
 	needs   *Needs // what the index was built for (nil: everything)
-	frame   Layer  // the frame pseudo-layer handed to frame.* fields
+	// wanted accumulates the needs readers asked for (kept across Reset;
+	// nil until the first); lastNeeds is the last one seen, to skip the
+	// check when it repeats.
+	wanted, lastNeeds *Needs
+	frame             Layer // the frame pseudo-layer handed to frame.* fields
 	// measuring holds list elements while they are measured, one slot per
 	// level of nesting (see measureElem), so that element iterators never
 	// have to live on the heap.
@@ -95,9 +99,25 @@ func (p *Packet) Layers() []Layer {
 // carries nothing further, such as DNS) that the reader does not need, and
 // leave out padding it does not need. Every layer that can hold a needed
 // field is there. A later call of Layers completes the index.
+//
+// A packet remembers, across Reset, the needs its readers have asked for
+// and indexes for all of them at once: when a filter and then a column
+// list read each packet, the second finds what it needs in the index the
+// first built.
 func (p *Packet) LayersFor(n *Needs) []Layer {
+	if n == nil {
+		return p.Layers()
+	}
+	if n != p.lastNeeds {
+		if p.wanted == nil {
+			p.wanted = n
+		} else if !p.wanted.includes(n) {
+			p.wanted = p.wanted.union(n)
+		}
+		p.lastNeeds = n
+	}
 	if !p.indexed || (p.cut && !p.needs.includes(n)) {
-		p.index(n)
+		p.index(p.wanted)
 	}
 	return p.layers
 }
@@ -122,7 +142,10 @@ type Needs struct {
 // protocols, the ones whose list elements hold them, and, where a field
 // belongs to the frame, all of them (nil: frame.protocols names every
 // layer).
-func NeedsFor(refs []*FieldRef) *Needs {
+//
+// Protocols given after the fields are needed as layers of their own (a
+// filter testing for "tcp").
+func NeedsFor(refs []*FieldRef, protos ...*Protocol) *Needs {
 	n := &Needs{want: make([]uint64, (NumProtocols()+63)/64)}
 	add := func(p *Protocol) {
 		if id := p.ID(); id/64 < len(n.want) {
@@ -140,7 +163,20 @@ func NeedsFor(refs []*FieldRef) *Needs {
 			add(p)
 		}
 	}
+	for _, p := range protos {
+		add(p)
+	}
 	return n
+}
+
+// union returns the needs of both n and o (neither nil).
+func (n *Needs) union(o *Needs) *Needs {
+	u := &Needs{want: make([]uint64, max(len(n.want), len(o.want)))}
+	copy(u.want, n.want)
+	for i, w := range o.want {
+		u.want[i] |= w
+	}
+	return u
 }
 
 // includes reports whether everything o needs is needed by n too (nil
