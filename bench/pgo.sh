@@ -20,5 +20,7 @@ PKTKIT_CPUPROFILE=$TMP/2.prof "$TMP/pktkit" fields "$BIG" "${F[@]}" >/dev/null
 PKTKIT_CPUPROFILE=$TMP/3.prof "$TMP/pktkit" read "$OUT/prefix.pcap" >/dev/null
 PKTKIT_CPUPROFILE=$TMP/4.prof "$TMP/pktkit" fields "$OUT/prefix.pcap" -e frame.time_epoch -e eth.src \
 	-e ip.ttl -e ipv6.src -e tcp.flags -e tcp.len -e dns.qry.name -e dns.a >/dev/null
+PKTKIT_CPUPROFILE=$TMP/5.prof "$TMP/pktkit" fields "$OUT/prefix.pcap" -Y 'tcp.port in {80, 443} or dns' \
+	-e frame.number -e ip.src -e tcp.dstport >/dev/null
 go tool pprof -proto "$TMP"/*.prof >"$ROOT/cmd/pktkit/default.pgo"
 echo "wrote $ROOT/cmd/pktkit/default.pgo"
