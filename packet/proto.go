@@ -3,6 +3,7 @@ package packet
 import (
 	"fmt"
 	"math/bits"
+	"pktkit/internal/suggest"
 	"sort"
 	"strconv"
 	"strings"
@@ -587,7 +588,7 @@ func LookupField(name string) (*FieldRef, error) {
 			}
 		}
 	}
-	return nil, &UnknownFieldError{Name: name, Suggest: suggest(name)}
+	return nil, &UnknownFieldError{Name: name, Suggest: closeNames(name)}
 }
 
 // UnknownFieldError reports a field name that is not registered.
@@ -617,20 +618,20 @@ func FieldNames() []string {
 	return out
 }
 
-func suggest(name string) []string {
+func closeNames(name string) []string {
 	type cand struct {
 		s string
 		d int
 	}
 	var cs []cand
 	for k := range wsFields {
-		d := editDistance(name, k)
+		d := suggest.Distance(name, k)
 		if d <= 3 || (len(name) >= 3 && strings.Contains(k, name)) {
 			cs = append(cs, cand{k, d})
 		}
 	}
 	for k := range aliases {
-		if d := editDistance(name, k); d <= 2 {
+		if d := suggest.Distance(name, k); d <= 2 {
 			cs = append(cs, cand{k, d})
 		}
 	}
@@ -645,24 +646,4 @@ func suggest(name string) []string {
 		out = append(out, cs[i].s)
 	}
 	return out
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

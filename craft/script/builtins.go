@@ -2,6 +2,7 @@ package script
 
 import (
 	"fmt"
+	"pktkit/internal/suggest"
 	"strings"
 
 	"go.starlark.net/resolve"
@@ -239,7 +240,7 @@ func undefinedError(e resolve.Error) error {
 	names := craft.ClassNames()
 	var close []string
 	for _, n := range names {
-		if strings.EqualFold(n, name) || editDistance(strings.ToLower(n), strings.ToLower(name)) <= 2 ||
+		if strings.EqualFold(n, name) || suggest.Distance(strings.ToLower(n), strings.ToLower(name)) <= 2 ||
 			(len(name) >= 3 && strings.Contains(strings.ToLower(n), strings.ToLower(name))) {
 			close = append(close, n)
 		}
@@ -249,24 +250,4 @@ func undefinedError(e resolve.Error) error {
 		msg += " (did you mean " + strings.Join(close, ", ") + "?)"
 	}
 	return fmt.Errorf("%s; valid classes: %s", msg, strings.Join(names, ", "))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
