@@ -618,6 +618,8 @@ func FieldNames() []string {
 	return out
 }
 
+// closeNames lists known field names and aliases close to name, closest
+// first, at most five.
 func closeNames(name string) []string {
 	type cand struct {
 		s string
