@@ -139,12 +139,18 @@ var IP = packet.Register(&packet.Protocol{
 	},
 	Auto: func(b *packet.BuildLayer) {
 		h := b.Header()
-		b.SetAuto("ihl", uint64(len(h)/4))
-		b.SetAuto("len", uint64(b.End-b.Start))
-		if !b.IsSet("chksum") {
+		// Written in place: this hook runs for every packet built.
+		if !b.FieldIsSet(ipIHL) {
+			h[0] = h[0]&0xf0 | byte(len(h)/4)&0x0f
+		}
+		if !b.FieldIsSet(ipLen) {
+			n := b.End - b.Start
+			h[2], h[3] = byte(n>>8), byte(n)
+		}
+		if !b.FieldIsSet(ipChksum) {
 			h[10], h[11] = 0, 0
 			c := packet.Checksum(h)
-			b.SetAuto("chksum", uint64(c))
+			h[10], h[11] = byte(c>>8), byte(c)
 		}
 	},
 	Pseudo: func(b *packet.BuildLayer, proto uint8, length int) uint32 {
@@ -152,18 +158,18 @@ var IP = packet.Register(&packet.Protocol{
 		// less the header, and the destination the last hop of a source
 		// route.
 		h := b.Header()
-		if b.IsSet("len") {
+		if b.FieldIsSet(ipLen) {
 			ihl := len(h) / 4 // the IP layer's own auto fields come later
-			if b.IsSet("ihl") {
-				ihl = int(b.Value("ihl").U)
+			if b.FieldIsSet(ipIHL) {
+				ihl = int(b.FieldValue(ipIHL).U)
 			}
-			length = max(int(b.Value("len").U)-4*ihl, 0)
+			length = max(int(b.FieldValue(ipLen).U)-4*ihl, 0)
 		}
-		s := packet.Sum(0, h[12:16])
+		var s uint32
 		if d := ipBuildRouteDst(h); d != nil {
-			s = packet.Sum(s, d)
+			s = packet.Sum(packet.Sum(0, h[12:16]), d)
 		} else {
-			s = packet.Sum(s, h[16:20])
+			s = packet.Sum(0, h[12:20])
 		}
 		return s + uint32(proto) + uint32(length)
 	},
@@ -173,7 +179,11 @@ var IP = packet.Register(&packet.Protocol{
 	},
 })
 
+// ipIHL, ipLen and ipChksum are the IP fields its Auto hook fills.
+var ipIHL, ipLen, ipChksum *packet.Field
+
 func init() {
+	ipIHL, ipLen, ipChksum = IP.MustField("ihl"), IP.MustField("len"), IP.MustField("chksum")
 	packet.RegisterLinkType(228, IP)
 	packet.Bind(Ether, "type", 0x0800, IP)
 	packet.Bind(IP, "proto", 4, IP)

@@ -16,6 +16,9 @@ var ipv6NHNames = map[uint64]string{
 
 var loopback6 = netip.IPv6Loopback().AsSlice()
 
+// ipv6Plen is the IPv6 field its Auto hook fills.
+var ipv6Plen *packet.Field
+
 // IPv6 is the Internet Protocol version 6 header (RFC 8200), Scapy's IPv6.
 var IPv6 = packet.Register(&packet.Protocol{
 	Name: "IPv6", Abbrev: "ipv6", Long: "Internet Protocol Version 6",
@@ -71,7 +74,7 @@ var IPv6 = packet.Register(&packet.Protocol{
 		if n > 0xffff {
 			n = 0 // the length goes in a Jumbo Payload option
 		}
-		b.SetAuto("plen", uint64(n))
+		b.SetAutoField(ipv6Plen, uint64(n))
 	},
 	Pseudo: func(b *packet.BuildLayer, proto uint8, length int) uint32 {
 		h := b.Header()
@@ -259,6 +262,7 @@ func bindNH(value uint64, upper ...*packet.Protocol) {
 }
 
 func init() {
+	ipv6Plen = IPv6.MustField("plen")
 	packet.RegisterLinkType(229, IPv6)
 	packet.Bind(Ether, "type", 0x86dd, IPv6)
 	packet.Bind(IP, "proto", 41, IPv6) // 6in4 (RFC 4213)

@@ -108,6 +108,9 @@ var tcpFlagNames = []string{"F", "S", "R", "P", "A", "U", "E", "C", "N"}
 
 var tcpSport, tcpDport *packet.Field
 
+// tcpDataofs and tcpChksum are the TCP fields its Auto hook fills.
+var tcpDataofs, tcpChksum *packet.Field
+
 // TCP is the Transmission Control Protocol (RFC 9293), Scapy's TCP.
 var TCP = packet.Register(&packet.Protocol{
 	Name: "TCP", Abbrev: "tcp", Long: "Transmission Control Protocol",
@@ -168,8 +171,10 @@ var TCP = packet.Register(&packet.Protocol{
 	},
 	Auto: func(b *packet.BuildLayer) {
 		h := b.Header()
-		b.SetAuto("dataofs", uint64(len(h)/4))
-		if b.IsSet("chksum") {
+		if !b.FieldIsSet(tcpDataofs) { // in place: this runs for every packet built
+			h[12] = h[12]&0x0f | byte(len(h)/4)<<4
+		}
+		if b.FieldIsSet(tcpChksum) {
 			return
 		}
 		h[16], h[17] = 0, 0
@@ -178,12 +183,14 @@ var TCP = packet.Register(&packet.Protocol{
 		if !ok {
 			return
 		}
-		b.SetAuto("chksum", uint64(packet.Fold(packet.Sum(s, b.Bytes()))))
+		c := packet.Fold(packet.Sum(s, b.Bytes()))
+		h[16], h[17] = byte(c>>8), byte(c)
 	},
 })
 
 func init() {
 	tcpSport, tcpDport = TCP.MustField("sport"), TCP.MustField("dport")
+	tcpDataofs, tcpChksum = TCP.MustField("dataofs"), TCP.MustField("chksum")
 	packet.Bind(IP, "proto", 6, TCP)
 	packet.Alias("tcp.sport", "tcp.srcport")
 	packet.Alias("tcp.dport", "tcp.dstport")

@@ -8,6 +8,9 @@ import (
 
 var udpSport, udpDport *packet.Field
 
+// udpLen and udpChksum are the UDP fields its Auto hook fills.
+var udpLen, udpChksum *packet.Field
+
 // UDP is the User Datagram Protocol (RFC 768).
 var UDP = packet.Register(&packet.Protocol{
 	Name: "UDP", Abbrev: "udp", Long: "User Datagram Protocol",
@@ -41,11 +44,13 @@ var UDP = packet.Register(&packet.Protocol{
 	},
 	Auto: func(b *packet.BuildLayer) {
 		n := b.End - b.Start
-		b.SetAuto("len", uint64(n))
-		if b.IsSet("chksum") {
+		h := b.Header()
+		if !b.FieldIsSet(udpLen) { // in place: this runs for every packet built
+			h[4], h[5] = byte(n>>8), byte(n)
+		}
+		if b.FieldIsSet(udpChksum) {
 			return
 		}
-		h := b.Header()
 		h[6], h[7] = 0, 0
 		s, ok := b.PseudoSum(17, n)
 		if !ok {
@@ -55,7 +60,7 @@ var UDP = packet.Register(&packet.Protocol{
 		if c == 0 {
 			c = 0xffff
 		}
-		b.SetAuto("chksum", uint64(c))
+		h[6], h[7] = byte(c>>8), byte(c)
 	},
 })
 
@@ -86,6 +91,7 @@ func addrText(l *packet.Layer, name string, v packet.Value) []byte {
 
 func init() {
 	udpSport, udpDport = UDP.MustField("sport"), UDP.MustField("dport")
+	udpLen, udpChksum = UDP.MustField("len"), UDP.MustField("chksum")
 	packet.Bind(IP, "proto", 17, UDP)
 	packet.Alias("udp.sport", "udp.srcport")
 	packet.Alias("udp.dport", "udp.dstport")

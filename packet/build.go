@@ -83,7 +83,7 @@ type BuildLayer struct {
 // IsSet reports whether the user set the named field.
 func (b *BuildLayer) IsSet(name string) bool {
 	f := b.Spec.Proto.fieldNamed(name)
-	return f != nil && b.Spec.set[f.index]
+	return f != nil && b.FieldIsSet(f)
 }
 
 // fieldNamed is Field for the build path, where Auto hooks look fields up
@@ -119,8 +119,29 @@ func (b *BuildLayer) Bytes() []byte { return b.Buf[b.Start:b.End] }
 
 // Value returns the named field's value as built.
 func (b *BuildLayer) Value(name string) Value {
-	f := b.Spec.Proto.fieldNamed(name)
-	if f == nil {
+	if f := b.Spec.Proto.fieldNamed(name); f != nil {
+		return b.FieldValue(f)
+	}
+	return Value{}
+}
+
+// SetAuto writes an integer into the named field unless the user set it.
+func (b *BuildLayer) SetAuto(name string, u uint64) {
+	if f := b.Spec.Proto.fieldNamed(name); f != nil {
+		b.SetAutoField(f, u)
+	}
+}
+
+// FieldIsSet is IsSet by field: Auto hooks on hot paths look their
+// fields up once (Protocol.MustField at init) and pass them here. A field
+// of another protocol reports false.
+func (b *BuildLayer) FieldIsSet(f *Field) bool {
+	return f.proto == b.Spec.Proto && b.Spec.set[f.index]
+}
+
+// FieldValue is Value by field.
+func (b *BuildLayer) FieldValue(f *Field) Value {
+	if f.proto != b.Spec.Proto {
 		return Value{}
 	}
 	if f.IsInt() {
@@ -130,10 +151,10 @@ func (b *BuildLayer) Value(name string) Value {
 	return Value{B: b.Buf[o : o+b.widths[f.index]/8]}
 }
 
-// SetAuto writes an integer into the named field unless the user set it.
-func (b *BuildLayer) SetAuto(name string, u uint64) {
-	f := b.Spec.Proto.fieldNamed(name)
-	if f == nil || b.Spec.set[f.index] {
+// SetAutoField is SetAuto by field: it writes u into f unless the user
+// set it (a field of another protocol is ignored).
+func (b *BuildLayer) SetAutoField(f *Field, u uint64) {
+	if f.proto != b.Spec.Proto || b.Spec.set[f.index] {
 		return
 	}
 	putBits(b.Buf, b.Start*8+b.offs[f.index], b.widths[f.index], u, f.Little)

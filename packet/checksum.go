@@ -6,9 +6,10 @@ import (
 )
 
 // Sum adds b to a running one's-complement sum (RFC 1071), 16 bits at a
-// time; an odd trailing byte is padded with zero. The result is congruent
-// to the 16-bit sum modulo 0xffff (and zero only if every byte is), which
-// is all Fold needs: it reads eight bytes at a time.
+// time; an odd trailing byte is padded with zero. The result is at most
+// 0xffff and congruent to the 16-bit sum modulo 0xffff (and zero only if
+// sum and every byte are), which is all Fold needs: it reads eight bytes at
+// a time.
 func Sum(sum uint32, b []byte) uint32 {
 	// One's complement addition of 64-bit words (end-around carry) is
 	// congruent to that of 16-bit words, as 2^64 = 1 (mod 0xffff).
@@ -34,8 +35,11 @@ func Sum(sum uint32, b []byte) uint32 {
 	if len(b) == 1 {
 		s += uint64(b[0]) << 8
 	}
-	for s>>32 != 0 {
-		s = s&0xffffffff + s>>32
+	// Folded to 16 bits, so callers can add small terms (a protocol
+	// number, a length) without overflowing 32 bits.
+	s = s&0xffff + s>>16
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
 	}
 	return uint32(s)
 }

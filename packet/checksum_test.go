@@ -43,6 +43,16 @@ func TestChecksumMatchesRFC1071(t *testing.T) {
 					t.Fatalf("len %d split %d: %#04x", n, k, got)
 				}
 			}
+			// Small terms added to a sum (a pseudo-header's protocol and
+			// length) count as the 16-bit words they are: with all-ones
+			// data a 32-bit sum would overflow and lose a carry.
+			if n%2 == 0 {
+				extra := []byte{0, 17, byte(n >> 8), byte(n)}
+				want := refChecksum(append(append([]byte(nil), b...), extra...))
+				if got := Fold(Sum(0, b) + 17 + uint32(n)); got != want {
+					t.Fatalf("len %d fill %d plus terms: %#04x, want %#04x", n, fill, got, want)
+				}
+			}
 		}
 	}
 }
