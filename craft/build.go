@@ -16,9 +16,12 @@ func (p *Packet) Name() string {
 }
 
 // fieldAlias returns a setter for a Scapy field name the table spells
-// differently, or nil. (None are needed yet; it is the hook for them.)
+// differently, or nil.
 func fieldAlias(p *packet.Protocol, name string) func(l *Layer, v any) error {
-	return timestampAlias(p, name)
+	if f := timestampAlias(p, name); f != nil {
+		return f
+	}
+	return ntpRefIDAlias(p, name)
 }
 
 // Builder builds the packets of a packet set one by one into a reused

@@ -1,6 +1,8 @@
 package craft
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"pktkit/packet"
 )
@@ -428,11 +431,72 @@ func convertAddr(cls string, f *packet.Field, s string) ([]packet.Value, bool, e
 		return vals, true, nil
 	}
 	a, err := netip.ParseAddr(s)
+	if err != nil && isHostname(s) {
+		return resolveHost(cls, f, s)
+	}
 	if err != nil || (f.Type == packet.IPv4 && !a.Is4()) || (f.Type == packet.IPv6 && a.Is4()) {
 		if f.Type == packet.IPv6 && err == nil && a.Is4() {
 			return []packet.Value{{B: netip.AddrFrom16(a.As16()).AsSlice()}}, false, nil
 		}
 		return nil, false, errf(cls, f.Name, "%q is not an %s address", s, want)
+	}
+	return []packet.Value{{B: a.AsSlice()}}, false, nil
+}
+
+// isHostname reports whether s is spelled like a host name (RFC 1123
+// labels), so that it is worth resolving.
+func isHostname(s string) bool {
+	if s == "" || len(s) > 253 || strings.HasPrefix(s, ".") {
+		return false
+	}
+	letter := false
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			switch {
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+				letter = true
+			case c >= '0' && c <= '9', c == '-':
+			default:
+				return false
+			}
+		}
+	}
+	return letter
+}
+
+// resolveTimeout bounds a host name lookup.
+const resolveTimeout = 3 * time.Second
+
+// LookupHost resolves host names given for address fields (network is
+// "ip4" or "ip6"). It is the system's resolver; a program may replace it
+// before crafting, for example to resolve from a fixed table or to refuse
+// names (fuzzing does, so that no input waits on DNS).
+var LookupHost = net.DefaultResolver.LookupNetIP
+
+// resolveHost resolves a host name as Scapy does for an address field:
+// the system's resolver (the hosts file, then DNS), its first IPv4 address
+// for an IPv4 field, its first IPv6 address for an IPv6 field.
+func resolveHost(cls string, f *packet.Field, s string) ([]packet.Value, bool, error) {
+	network, want := "ip4", "IPv4"
+	if f.Type == packet.IPv6 {
+		network, want = "ip6", "IPv6"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	as, err := LookupHost(ctx, network, s)
+	if err != nil || len(as) == 0 {
+		if err == nil {
+			err = errors.New("no address")
+		}
+		return nil, false, errf(cls, f.Name, "%q is not an %s address, and resolving it as a host name failed: %v", s, want, err)
+	}
+	a := as[0]
+	if f.Type == packet.IPv4 {
+		a = a.Unmap()
 	}
 	return []packet.Value{{B: a.AsSlice()}}, false, nil
 }

@@ -247,3 +247,60 @@ func TestConstructors(t *testing.T) {
 		t.Errorf("error not kept: %v", err)
 	}
 }
+
+func TestHostnames(t *testing.T) {
+	for s, want := range map[string]bool{"localhost": true, "www.example.com": true, "a-b.c_d": true,
+		"10.0.0.1": false, "::1": false, "-bad.example": false, "a..b": false, "1.2.3": false, "": false,
+		"x/y": false, strings.Repeat("a", 64) + ".com": false} {
+		if got := isHostname(s); got != want {
+			t.Errorf("isHostname(%q) = %v, want %v", s, got, want)
+		}
+	}
+	// The system resolver reads the hosts file first; localhost is
+	// 127.0.0.1 there (and by RFC 6761).
+	b := mustBytes(t, Div(MustNew("IP", KV{"src", "192.0.2.1"}, KV{"dst", "localhost"}), MustNew("ICMP")))
+	if got := netip.AddrFrom4([4]byte(b[16:20])); got != netip.MustParseAddr("127.0.0.1") {
+		t.Errorf("IP(dst=localhost) dst = %v", got)
+	}
+	// A name that cannot resolve (RFC 6761 .invalid) names the field.
+	_, err := New("IP", KV{"dst", "no-such-host.invalid"})
+	if err == nil || !strings.Contains(err.Error(), "IP.dst") || !strings.Contains(err.Error(), "no-such-host.invalid") {
+		t.Errorf("unresolvable name: err = %v", err)
+	}
+}
+
+func TestIPOptionTypeFields(t *testing.T) {
+	// RFC 791: the type byte is copied flag (1 bit), class (2), number (5).
+	for _, c := range []struct {
+		kvs  []KV
+		want byte
+	}{
+		{nil, 7},
+		{[]KV{{"copy_flag", 1}}, 0x87},
+		{[]KV{{"optclass", "debug"}}, 0x47},
+		{[]KV{{"copy_flag", 1}, {"optclass", 2}, {"option", "strict_source_route"}}, 0xc9},
+	} {
+		b := mustBytes(t, MustNew("IPOption_RR", c.kvs...))
+		if b[0] != c.want {
+			t.Errorf("IPOption_RR%v type %#x, want %#x", c.kvs, b[0], c.want)
+		}
+	}
+	if b := mustBytes(t, MustNew("IPOption_LSRR")); b[0] != 131 {
+		t.Errorf("IPOption_LSRR type %d, want 131", b[0])
+	}
+	if _, err := New("IPOption_RR", KV{"optclass", 4}); err == nil {
+		t.Error("optclass 4 (two bits) accepted")
+	}
+}
+
+func TestNTPRefID(t *testing.T) {
+	// Scapy's ref_id is the 4-byte reference identifier of strata 0 and 1,
+	// at offset 12 like the IPv4 id of higher strata.
+	b := mustBytes(t, MustNew("NTP", KV{"stratum", 1}, KV{"ref_id", "GPS"}))
+	if !bytes.Equal(b[12:16], []byte("GPS\x00")) {
+		t.Errorf("ref_id bytes %q", b[12:16])
+	}
+	if _, err := New("NTP", KV{"ref_id", "TOOLONG"}); err == nil || !strings.Contains(err.Error(), "ref_id") {
+		t.Errorf("5+ byte ref_id: err = %v", err)
+	}
+}

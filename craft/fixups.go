@@ -1,6 +1,7 @@
 package craft
 
 import (
+	"fmt"
 	"net/netip"
 
 	"pktkit/packet"
@@ -68,6 +69,36 @@ func timestampAlias(p *packet.Protocol, name string) func(l *Layer, v any) error
 				}
 			}
 		}
+		return nil
+	}
+}
+
+// ntpRefIDAlias accepts Scapy's ref_id of NTPHeader: the four bytes that
+// are the reference identifier of a stratum 0 or 1 server ("GPS", "PPS"),
+// where higher strata have the IPv4 address id. Both are the same bytes on
+// the wire, the table's id field; a shorter value is padded with zeros.
+func ntpRefIDAlias(p *packet.Protocol, name string) func(l *Layer, v any) error {
+	if p.Name != "NTPHeader" || name != "ref_id" {
+		return nil
+	}
+	return func(l *Layer, v any) error {
+		var b []byte
+		switch v := v.(type) {
+		case string:
+			b = []byte(v)
+		case []byte:
+			b = v
+		default:
+			return fmt.Errorf("NTPHeader.ref_id: want a string or bytes of at most 4 bytes, have %T", v)
+		}
+		if len(b) > 4 {
+			return fmt.Errorf("NTPHeader.ref_id: at most 4 bytes, have %d", len(b))
+		}
+		id := l.Proto.Field("id")
+		if id == nil {
+			return fmt.Errorf("NTPHeader has no id field")
+		}
+		l.spec.SetField(id, packet.Value{B: append(append(make([]byte, 0, 4), b...), make([]byte, 4-len(b))...)})
 		return nil
 	}
 }

@@ -380,9 +380,12 @@ func padOptions(f *packet.Field, opts []*packet.Spec) []*packet.Spec {
 	if eol == nil {
 		return opts
 	}
+	// The type fields are zero, the last field holds the padding.
 	s := packet.NewSpec(eol)
-	s.SetField(eol.Fields[0], packet.Value{U: 0})
-	s.SetField(eol.Fields[1], packet.Value{B: make([]byte, 3-len(b)%4)})
+	for _, ef := range eol.Fields[:len(eol.Fields)-1] {
+		s.SetField(ef, packet.Value{U: 0})
+	}
+	s.SetField(eol.Fields[len(eol.Fields)-1], packet.Value{B: make([]byte, 3-len(b)%4)})
 	return append(opts, s)
 }
 

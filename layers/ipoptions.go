@@ -3,16 +3,42 @@ package layers
 import "pktkit/packet"
 
 // IPv4 option variants (RFC 791, 2113), registered into ipv4.go's option
-// list by type. Scapy names and fields; the one-byte option type is the
-// "option" field as in the other IP option tables.
+// list by type. Scapy names and fields; the option type byte is Scapy's
+// three fields copy_flag, optclass and option (RFC 791), and Wireshark's
+// ip.opt.type is the whole byte.
+
+// ipOptNumbers are Scapy's names of the option numbers (the type's low
+// five bits).
+var ipOptNumbers = map[uint64]string{0: "end_of_list", 1: "nop", 2: "security", 3: "loose_source_route",
+	4: "timestamp", 5: "extended_security", 6: "commercial_security", 7: "record_route", 8: "stream_id",
+	9: "strict_source_route", 10: "experimental_measurement", 11: "mtu_probe", 12: "mtu_reply",
+	13: "flow_control", 14: "access_control", 15: "encode", 16: "imi_traffic_descriptor", 17: "extended_IP",
+	18: "traceroute", 19: "address_extension", 20: "router_alert", 21: "selective_directed_broadcast_mode",
+	23: "dynamic_packet_state", 24: "upstream_multicast_packet", 25: "quick_start", 30: "rfc4727_experiment"}
+
+// ipOptType returns the fields of an option type byte whose default is typ:
+// the copied flag, the class and the number.
+func ipOptType(typ uint64) []*packet.Field {
+	return []*packet.Field{
+		{Name: "copy_flag", WS: "ip.opt.type.copy", Type: packet.Uint, Bits: 1, Default: typ >> 7},
+		{Name: "optclass", WS: "ip.opt.type.class", Type: packet.Uint, Bits: 2, Default: typ >> 5 & 3,
+			Enum: map[uint64]string{0: "control", 2: "debug"}},
+		{Name: "option", WS: "ip.opt.type.number", Type: packet.Uint, Bits: 5, Default: typ & 31, Enum: ipOptNumbers},
+	}
+}
+
+// ipOptTypeByte returns Wireshark's ip.opt.type, the whole type byte, for
+// an option table (each table needs its own).
+func ipOptTypeByte() []*packet.Virtual {
+	return []*packet.Virtual{{WS: "ip.opt.type", Type: packet.Uint, Bits: 8, Need: 1,
+		Get: func(l *packet.Layer) (packet.Value, bool) { return packet.Value{U: uint64(l.Data[0])}, true }}}
+}
 
 // ipOptHead returns an option's type, length and (for the route and
 // timestamp options) pointer fields.
 func ipOptHead(typ, ptr uint64) []*packet.Field {
-	fs := []*packet.Field{
-		{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8, Default: typ},
-		{Name: "length", WS: "ip.opt.len", Type: packet.Uint, Bits: 8, Auto: true},
-	}
+	fs := append(ipOptType(typ),
+		&packet.Field{Name: "length", WS: "ip.opt.len", Type: packet.Uint, Bits: 8, Auto: true})
 	if ptr != 0 {
 		fs = append(fs, &packet.Field{Name: "pointer", WS: "ip.opt.ptr", Type: packet.Uint, Bits: 8, Default: ptr})
 	}
@@ -36,7 +62,8 @@ func ipRouteOpt(name string, typ uint64) *packet.Protocol {
 			137: "Strict Source Route"}[typ], Element: true,
 		Fields: append(ipOptHead(typ, 4), &packet.Field{Name: "routers", Type: packet.List,
 			Elem: ipRouteElem, Elems: []*packet.Protocol{ipRouteAddr, ipOptRest}, Len: ipOptBody(3)}),
-		Auto: ipOptLenAuto,
+		Virtual: ipOptTypeByte(),
+		Auto:    ipOptLenAuto,
 	})
 }
 
@@ -202,7 +229,8 @@ var (
 					return max(0, int(l.Data[1])-4)
 				}},
 		),
-		Auto: ipOptLenAuto,
+		Virtual: ipOptTypeByte(),
+		Auto:    ipOptLenAuto,
 	})
 
 	// IPOptionRouterAlert is the router alert option (type 148, RFC 2113).
@@ -212,7 +240,8 @@ var (
 			&packet.Field{Name: "alert", WS: "ip.opt.ra", Type: packet.Uint, Bits: 16,
 				Enum: map[uint64]string{0: "router_shall_examine_packet"}},
 		),
-		Auto: ipOptLenAuto,
+		Virtual: ipOptTypeByte(),
+		Auto:    ipOptLenAuto,
 	})
 )
 

@@ -9,7 +9,7 @@ import (
 	"pktkit/packet"
 )
 
-var ipOptFields = []string{"ip.hdr_len", "ip.opt.type", "ip.opt.len", "ip.opt.ptr", "ip.rec_rt", "ip.empty_rt",
+var ipOptFields = []string{"ip.hdr_len", "ip.opt.type", "ip.opt.type.copy", "ip.opt.type.class", "ip.opt.type.number", "ip.opt.len", "ip.opt.ptr", "ip.rec_rt", "ip.empty_rt",
 	"ip.src_rt", "ip.opt.overflow", "ip.opt.flag", "ip.opt.time_stamp", "ip.opt.time_stamp_addr", "ip.opt.ra"}
 
 func TestIPOptionsMatchTshark(t *testing.T) {

@@ -11,22 +11,20 @@ import (
 var (
 	ipOptEOL = packet.Register(&packet.Protocol{
 		Name: "IPOption_EOL", Title: "IP Option End of Options List", Element: true,
-		Fields: []*packet.Field{
-			{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8},
-			{Name: "pad", Type: packet.Bytes, Len: rest},
-		},
+		Fields:  append(ipOptType(0), &packet.Field{Name: "pad", Type: packet.Bytes, Len: rest}),
+		Virtual: ipOptTypeByte(),
 	})
 	ipOptNOP = packet.Register(&packet.Protocol{
 		Name: "IPOption_NOP", Title: "IP Option No Operation", Element: true,
-		Fields: []*packet.Field{{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8, Default: 1}},
+		Fields:  ipOptType(1),
+		Virtual: ipOptTypeByte(),
 	})
 	ipOptGeneric = packet.Register(&packet.Protocol{
 		Name: "IPOption", Title: "IP Option", Element: true,
-		Fields: []*packet.Field{
-			{Name: "option", WS: "ip.opt.type", Type: packet.Uint, Bits: 8},
-			{Name: "length", WS: "ip.opt.len", Type: packet.Uint, Bits: 8, Auto: true},
-			{Name: "value", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1]) - 2 }},
-		},
+		Fields: append(ipOptHead(0, 0),
+			&packet.Field{Name: "value", Type: packet.Bytes, Len: func(l *packet.Layer) int { return int(l.Data[1]) - 2 }}),
+		Virtual: ipOptTypeByte(),
+		Auto:    ipOptLenAuto,
 	})
 	ipOptBad = packet.Register(&packet.Protocol{
 		Name: "IPOption_Malformed", Title: "IP Option (malformed)", Element: true,
@@ -212,7 +210,9 @@ func ipBuildRouteDst(h []byte) []byte {
 		if l < 2 || i+l > len(h) {
 			break
 		}
-		if h[i] == 131 || h[i] == 137 {
+		// By option number, whatever the copied flag and class say, as
+		// Scapy tells the route options by class.
+		if h[i]&31 == 3 || h[i]&31 == 9 {
 			n++
 			if l >= 7 {
 				last := i + 3 + (l-3)/4*4 - 4
