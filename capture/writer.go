@@ -53,32 +53,62 @@ func NewPcapWriter(w io.Writer, link LinkType, snaplen int, nano bool) (*PcapWri
 // rec's other fields are not written: a pcap file has one link type and
 // no per-packet options.
 func (pw *PcapWriter) WriteRecord(rec *Record) error {
-	data := rec.Data
-	if len(data) > pw.snapLen {
-		data = data[:pw.snapLen]
+	data, err := pcapRecordHeader(&pw.hdr, rec, pw.snapLen, pw.nano)
+	if err != nil {
+		return err
 	}
-	orig := max(rec.OrigLen, len(rec.Data))
-	if int64(orig) > math.MaxUint32 {
-		return errorf(ErrWriter, "capture: original length %d does not fit in a pcap record", orig)
-	}
-	sec, nsec := splitTime(rec.Timestamp)
-	if sec < 0 || sec > math.MaxUint32 {
-		return errorf(ErrWriter, "capture: time stamp %d is outside the range of a pcap file", rec.Timestamp)
-	}
-	frac := uint32(nsec)
-	if !pw.nano {
-		frac /= 1000
-	}
-	le := binary.LittleEndian
-	le.PutUint32(pw.hdr[0:], uint32(sec))
-	le.PutUint32(pw.hdr[4:], frac)
-	le.PutUint32(pw.hdr[8:], uint32(len(data)))
-	le.PutUint32(pw.hdr[12:], uint32(orig))
 	if _, err := pw.w.Write(pw.hdr[:]); err != nil {
 		return err
 	}
-	_, err := pw.w.Write(data)
+	_, err = pw.w.Write(data)
 	return err
+}
+
+// WriteEncoded writes records encoded by AppendPcapRecord with this
+// writer's snapshot length and resolution, as they are.
+func (pw *PcapWriter) WriteEncoded(b []byte) error {
+	_, err := pw.w.Write(b)
+	return err
+}
+
+// AppendPcapRecord appends rec to dst as PcapWriter.WriteRecord writes it
+// (little-endian, data cut to snaplen, microsecond or nanosecond time
+// stamps), so that records can be encoded in parallel and written in order
+// with WriteEncoded.
+func AppendPcapRecord(dst []byte, rec *Record, snaplen int, nano bool) ([]byte, error) {
+	var h [pcapRecordHeaderLen]byte
+	data, err := pcapRecordHeader(&h, rec, snaplen, nano)
+	if err != nil {
+		return dst, err
+	}
+	return append(append(dst, h[:]...), data...), nil
+}
+
+// pcapRecordHeader encodes rec's record header into h and returns the data
+// to follow it (cut to snaplen when that is positive).
+func pcapRecordHeader(h *[pcapRecordHeaderLen]byte, rec *Record, snaplen int, nano bool) ([]byte, error) {
+	data := rec.Data
+	if snaplen > 0 && len(data) > snaplen {
+		data = data[:snaplen]
+	}
+	orig := max(rec.OrigLen, len(rec.Data))
+	if int64(orig) > math.MaxUint32 {
+		return nil, errorf(ErrWriter, "capture: original length %d does not fit in a pcap record", orig)
+	}
+	sec, nsec := splitTime(rec.Timestamp)
+	if sec < 0 || sec > math.MaxUint32 {
+		return nil, errorf(ErrWriter, "capture: time stamp %d is outside the range of a pcap file", rec.Timestamp)
+	}
+	frac := uint32(nsec)
+	if !nano {
+		frac /= 1000
+	}
+	le := binary.LittleEndian
+	le.PutUint32(h[0:], uint32(sec))
+	le.PutUint32(h[4:], frac)
+	le.PutUint32(h[8:], uint32(len(data)))
+	le.PutUint32(h[12:], uint32(orig))
+	return data, nil
 }
 
 // Flush writes any buffered data to the underlying io.Writer.
@@ -182,11 +212,16 @@ func (pw *PcapngWriter) finish(b []byte, endOpts bool) error {
 
 // appendOption appends one option, padded to 4 bytes.
 func (pw *PcapngWriter) appendOption(b []byte, code uint16, v []byte) ([]byte, error) {
+	return appendOption(pw.bo, b, code, v)
+}
+
+// appendOption appends one option in byte order bo, padded to 4 bytes.
+func appendOption(bo byteOrder, b []byte, code uint16, v []byte) ([]byte, error) {
 	if len(v) > math.MaxUint16 {
 		return b, errorf(ErrWriter, "capture: option %d of %d bytes is longer than 65535 bytes", code, len(v))
 	}
-	b = pw.bo.AppendUint16(b, code)
-	b = pw.bo.AppendUint16(b, uint16(len(v)))
+	b = bo.AppendUint16(b, code)
+	b = bo.AppendUint16(b, uint16(len(v)))
 	b = append(b, v...)
 	return appendPad(b, len(v)), nil
 }
@@ -267,54 +302,92 @@ func (pw *PcapngWriter) writeEPB(rec *Record, comments []string, own bool) error
 	if rec.Interface < 0 || rec.Interface >= len(pw.ifaces) {
 		return errorf(ErrWriter, "capture: record for interface %d, but %d interface(s) were added", rec.Interface, len(pw.ifaces))
 	}
+	b, err := appendEPB(pw.bo, pw.buf[:0], rec, rec.Interface, pw.snaps[rec.Interface], comments, own)
+	pw.buf = b
+	if err != nil {
+		return err
+	}
+	_, err = pw.w.Write(b)
+	return err
+}
+
+// WriteEncoded writes blocks encoded by AppendEPB as they are. The caller
+// has added the interfaces they name; the writer must be little-endian.
+func (pw *PcapngWriter) WriteEncoded(b []byte) error {
+	_, err := pw.w.Write(b)
+	return err
+}
+
+// AppendEPB appends rec to dst as the enhanced packet block that
+// PcapngWriter.WriteRecord writes into a little-endian section, on
+// interface ifIndex whose snapshot length is snaplen (0: no limit), so
+// that records can be encoded in parallel and written in order with
+// WriteEncoded. The interface index is the 4 bytes at offset 8 of the
+// block.
+func AppendEPB(dst []byte, rec *Record, ifIndex, snaplen int) ([]byte, error) {
+	return appendEPB(binary.LittleEndian, dst, rec, ifIndex, snaplen, nil, true)
+}
+
+// appendEPB encodes an enhanced packet block for rec with the comments
+// rec carries (own) or those given.
+func appendEPB(bo byteOrder, b []byte, rec *Record, ifIndex, snaplen int, comments []string, own bool) ([]byte, error) {
 	if rec.Timestamp < 0 {
-		return errorf(ErrWriter, "capture: negative time stamp %d", rec.Timestamp)
+		return b, errorf(ErrWriter, "capture: negative time stamp %d", rec.Timestamp)
 	}
 	data := rec.Data
-	if s := pw.snaps[rec.Interface]; s > 0 && len(data) > s {
-		data = data[:s]
+	if snaplen > 0 && len(data) > snaplen {
+		data = data[:snaplen]
 	}
 	orig := max(rec.OrigLen, len(rec.Data))
 	if int64(orig) > math.MaxUint32 {
-		return errorf(ErrWriter, "capture: original length %d does not fit in a pcapng block", orig)
+		return b, errorf(ErrWriter, "capture: original length %d does not fit in a pcapng block", orig)
 	}
 	if len(data) > MaxBlockSize-minEPBLen {
-		return errorf(ErrWriter, "capture: packet of %d bytes is too large", len(data))
+		return b, errorf(ErrWriter, "capture: packet of %d bytes is too large", len(data))
 	}
-	b := pw.start(blockEPB)
-	b = pw.bo.AppendUint32(b, uint32(rec.Interface))
+	start := len(b)
+	b = bo.AppendUint32(b, blockEPB)
+	b = bo.AppendUint32(b, 0)
+	b = bo.AppendUint32(b, uint32(ifIndex))
 	ts := uint64(rec.Timestamp)
-	b = pw.bo.AppendUint32(b, uint32(ts>>32))
-	b = pw.bo.AppendUint32(b, uint32(ts))
-	b = pw.bo.AppendUint32(b, uint32(len(data)))
-	b = pw.bo.AppendUint32(b, uint32(orig))
+	b = bo.AppendUint32(b, uint32(ts>>32))
+	b = bo.AppendUint32(b, uint32(ts))
+	b = bo.AppendUint32(b, uint32(len(data)))
+	b = bo.AppendUint32(b, uint32(orig))
 	b = append(b, data...)
 	b = appendPad(b, len(data))
 	nopts := 0
 	if rec.HasFlags {
-		b = pw.bo.AppendUint16(b, epbFlags)
-		b = pw.bo.AppendUint16(b, 4)
-		b = pw.bo.AppendUint32(b, rec.Flags)
+		b = bo.AppendUint16(b, epbFlags)
+		b = bo.AppendUint16(b, 4)
+		b = bo.AppendUint32(b, rec.Flags)
 		nopts++
 	}
 	var err error
 	if own {
 		for code, v := range optionsOf(rec.options, rec.be) {
 			if code == optComment {
-				b, _ = pw.appendOption(b, optComment, v)
+				b, _ = appendOption(bo, b, optComment, v)
 				nopts++
 			}
 		}
 	} else {
 		for _, c := range comments {
-			if b, err = pw.appendOption(b, optComment, []byte(c)); err != nil {
-				pw.buf = b
-				return err
+			if b, err = appendOption(bo, b, optComment, []byte(c)); err != nil {
+				return b[:start], err
 			}
 			nopts++
 		}
 	}
-	return pw.finish(b, nopts > 0)
+	if nopts > 0 {
+		b = bo.AppendUint32(b, 0)
+	}
+	n := len(b) - start + 4
+	if n > MaxBlockSize {
+		return b[:start], errorf(ErrWriter, "capture: block of %d bytes is larger than the maximum of %d", n, MaxBlockSize)
+	}
+	bo.PutUint32(b[start+4:], uint32(n))
+	return bo.AppendUint32(b, uint32(n)), nil
 }
 
 // Flush writes any buffered data to the underlying io.Writer.

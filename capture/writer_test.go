@@ -270,3 +270,61 @@ func TestErrorFormat(t *testing.T) {
 		t.Error("flag names")
 	}
 }
+
+// TestAppendMatchesWrite: records encoded apart (AppendPcapRecord,
+// AppendEPB) and written with WriteEncoded give the bytes WriteRecord
+// writes, snapshot length cuts included.
+func TestAppendMatchesWrite(t *testing.T) {
+	recs := randomRecords(200, 2)
+	for _, nano := range []bool{false, true} {
+		var a, b bytes.Buffer
+		wa, err := NewPcapWriter(&a, LinkType(1), 1000, nano)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, _ := NewPcapWriter(&b, LinkType(1), 1000, nano)
+		var enc []byte
+		for i := range recs {
+			if err := wa.WriteRecord(&recs[i]); err != nil {
+				t.Fatal(err)
+			}
+			if enc, err = AppendPcapRecord(enc, &recs[i], 1000, nano); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wb.WriteEncoded(enc)
+		wa.Flush()
+		wb.Flush()
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("pcap nano=%v: encoded records differ from written ones", nano)
+		}
+	}
+	var a, b bytes.Buffer
+	wa, _ := NewPcapngWriter(&a, PcapngOptions{})
+	wb, _ := NewPcapngWriter(&b, PcapngOptions{})
+	snaps := []int{0, 500}
+	for _, s := range snaps {
+		wa.AddInterface(Interface{LinkType: 1, SnapLen: s, FCSLen: -1})
+		wb.AddInterface(Interface{LinkType: 1, SnapLen: s, FCSLen: -1})
+	}
+	var enc []byte
+	for i := range recs {
+		if err := wa.WriteRecord(&recs[i]); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if enc, err = AppendEPB(enc, &recs[i], recs[i].Interface, snaps[recs[i].Interface]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wb.WriteEncoded(enc)
+	wa.Flush()
+	wb.Flush()
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("pcapng: encoded blocks differ from written ones")
+	}
+	bad := Record{Timestamp: -1, Data: []byte{1}}
+	if out, err := AppendEPB([]byte{7}, &bad, 0, 0); err == nil || len(out) != 1 {
+		t.Errorf("negative time stamp: err %v, %d bytes (want an error and dst unchanged)", err, len(out))
+	}
+}

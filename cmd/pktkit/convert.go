@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -102,6 +103,7 @@ func runConvert(args []string, stdout io.Writer) error {
 // recordWriter is what both writers offer.
 type recordWriter interface {
 	WriteRecord(*capture.Record) error
+	WriteEncoded([]byte) error
 	Flush() error
 }
 
@@ -178,31 +180,13 @@ type converter struct {
 }
 
 func (c *converter) write(rec *capture.Record, og origin) error {
-	var err error
-	if c.pw == nil {
-		if c.format == "pcapng" {
-			opts := capture.PcapngOptions{UserAppl: "pktkit"}
-			if og.hasSec {
-				opts.Comments, opts.Hardware, opts.OS = og.section.Comments, og.section.Hardware, og.section.OS
-			}
-			if c.ng, err = capture.NewPcapngWriter(c.w, opts); err != nil {
-				return err
-			}
-			c.pw = c.ng
-		} else {
-			c.pcapLink = rec.LinkType
-			if c.pw, err = capture.NewPcapWriter(c.w, rec.LinkType, c.snap, c.nano); err != nil {
-				return err
-			}
-		}
+	if err := c.open(rec, og); err != nil {
+		return err
 	}
 	if c.ng != nil {
-		idx, ok := c.ifmap[og.key]
-		if !ok {
-			if idx, err = c.ng.AddInterface(og.ifc); err != nil {
-				return err
-			}
-			c.ifmap[og.key] = idx
+		idx, err := c.iface(og)
+		if err != nil {
+			return err
 		}
 		out := *rec
 		out.Interface = idx
@@ -210,8 +194,8 @@ func (c *converter) write(rec *capture.Record, og origin) error {
 			return err
 		}
 	} else {
-		if rec.LinkType != c.pcapLink {
-			return fmt.Errorf("packet %d has link type %s but pcap holds one link type (%s): write pcapng", rec.Number, rec.LinkType, c.pcapLink)
+		if err := c.sameLink(rec); err != nil {
+			return err
 		}
 		if err := c.pw.WriteRecord(rec); err != nil {
 			return err
@@ -219,6 +203,133 @@ func (c *converter) write(rec *capture.Record, og origin) error {
 	}
 	c.n++
 	return nil
+}
+
+// open makes the output writer for the first record written.
+func (c *converter) open(rec *capture.Record, og origin) error {
+	if c.pw != nil {
+		return nil
+	}
+	var err error
+	if c.format == "pcapng" {
+		opts := capture.PcapngOptions{UserAppl: "pktkit"}
+		if og.hasSec {
+			opts.Comments, opts.Hardware, opts.OS = og.section.Comments, og.section.Hardware, og.section.OS
+		}
+		if c.ng, err = capture.NewPcapngWriter(c.w, opts); err != nil {
+			return err
+		}
+		c.pw = c.ng
+		return nil
+	}
+	c.pcapLink = rec.LinkType
+	c.pw, err = capture.NewPcapWriter(c.w, rec.LinkType, c.snap, c.nano)
+	return err
+}
+
+// iface returns the pcapng output's index of og's interface, declaring it
+// on first use.
+func (c *converter) iface(og origin) (int, error) {
+	idx, ok := c.ifmap[og.key]
+	if !ok {
+		var err error
+		if idx, err = c.ng.AddInterface(og.ifc); err != nil {
+			return 0, err
+		}
+		c.ifmap[og.key] = idx
+	}
+	return idx, nil
+}
+
+// sameLink checks that a record fits pcap output's one link type.
+func (c *converter) sameLink(rec *capture.Record) error {
+	if rec.LinkType != c.pcapLink {
+		return fmt.Errorf("packet %d has link type %s but pcap holds one link type (%s): write pcapng", rec.Number, rec.LinkType, c.pcapLink)
+	}
+	return nil
+}
+
+// encoded is a batch's output made by a worker: the blocks (pcapng) or
+// records (pcap) of the packets it kept, encoded in the output format.
+type encoded struct {
+	keep []bool // per record of the batch: whether the filter kept it
+	ends []int  // per kept record: where its encoding ends in buf
+	buf  []byte
+}
+
+// writeEncoded writes a batch encoded by workers. Most of it goes out as
+// it is; the writer fixes what only it knows, in packet order: pcapng
+// interface numbers (declaring interfaces on first use), pcap's single
+// link type, and a packet longer than its interface's snapshot length
+// (rare: encoded again, cut).
+func (c *converter) writeEncoded(b *walk.Batch[encoded], og *origins) error {
+	e := &b.Acc
+	from, k := 0, 0 // bytes of buf written or queued; kept records seen
+	flush := func(to int) error {
+		if to > from {
+			if err := c.pw.WriteEncoded(e.buf[from:to]); err != nil {
+				return err
+			}
+		}
+		from = to
+		return nil
+	}
+	lastTag, last, lastIdx := int32(-1), origin{}, -1 // lastIdx: last's output interface, -1 until known
+	for i := range e.keep {
+		if !e.keep[i] {
+			continue
+		}
+		rec := &b.Recs[i]
+		start, end := 0, e.ends[k]
+		if k > 0 {
+			start = e.ends[k-1]
+		}
+		k++
+		if b.Tags[i] != lastTag {
+			lastTag, last, lastIdx = b.Tags[i], og.get(b.Tags[i]), -1
+		}
+		if c.pw == nil {
+			if err := c.open(rec, last); err != nil {
+				return err
+			}
+		}
+		if c.ng == nil {
+			if err := c.sameLink(rec); err != nil {
+				flush(start)
+				return err
+			}
+			c.n++
+			continue
+		}
+		if s := last.ifc.SnapLen; s > 0 && len(rec.Data) > s {
+			if err := flush(start); err != nil {
+				return err
+			}
+			from = end
+			if err := c.write(rec, last); err != nil {
+				return err
+			}
+			continue
+		}
+		if lastIdx < 0 {
+			idx, ok := c.ifmap[last.key]
+			if !ok {
+				if err := flush(start); err != nil { // the block comes after the interface
+					return err
+				}
+				var err error
+				if idx, err = c.iface(last); err != nil {
+					return err
+				}
+			}
+			lastIdx = idx
+		}
+		if idx := lastIdx; idx != rec.Interface {
+			binary.LittleEndian.PutUint32(e.buf[start+8:], uint32(idx))
+		}
+		c.n++
+	}
+	return flush(len(e.buf))
 }
 
 // finish writes the header of an empty output and flushes.
@@ -284,22 +395,33 @@ func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, b
 		return c.n, c.finish(r)
 	}
 	opt := walk.Options{Progress: bar.Update, Tag: og.tag}
-	err := walk.Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, acc *[]bool) error {
+	snap = c.snap
+	err := walk.Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, acc *encoded) error {
 		k := keep()
-		return func(p *packet.Packet, rec *capture.Record, acc *[]bool) error {
-			*acc = append(*acc, k(p))
+		return func(p *packet.Packet, rec *capture.Record, acc *encoded) error {
+			if !k(p) {
+				acc.keep = append(acc.keep, false)
+				return nil
+			}
+			var err error
+			if format == "pcapng" {
+				// The interface number and the snapshot length are the
+				// writer's to settle (writeEncoded).
+				acc.buf, err = capture.AppendEPB(acc.buf, rec, rec.Interface, 0)
+			} else {
+				acc.buf, err = capture.AppendPcapRecord(acc.buf, rec, snap, nano)
+			}
+			if err != nil {
+				return err
+			}
+			acc.keep = append(acc.keep, true)
+			acc.ends = append(acc.ends, len(acc.buf))
 			return nil
 		}
-	}, func(b *walk.Batch[[]bool]) error {
-		for i := range b.Recs {
-			if i < len(b.Acc) && b.Acc[i] {
-				if err := c.write(&b.Recs[i], og.get(b.Tags[i])); err != nil {
-					return err
-				}
-			}
-		}
-		b.Acc = b.Acc[:0]
-		return nil
+	}, func(b *walk.Batch[encoded]) error {
+		err := c.writeEncoded(b, &og)
+		b.Acc.keep, b.Acc.ends, b.Acc.buf = b.Acc.keep[:0], b.Acc.ends[:0], b.Acc.buf[:0]
+		return err
 	})
 	if err != nil {
 		return fail(err)
