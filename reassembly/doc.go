@@ -16,6 +16,9 @@
 //     [Stats.MidStream]). Sequence numbers are compared modulo 2^32 relative
 //     to the next expected byte, so wraparound is invisible; a segment more
 //     than 2 GiB away from it cannot be placed and is taken for old data.
+//     A SYN with another sequence number that comes before any byte was
+//     placed (or buffered) restarts the sequence space from it, as when a
+//     server repeats its SYN-ACK with a new initial sequence number.
 //   - Overlaps: the first copy wins. Bytes already delivered or already
 //     buffered are never replaced; a retransmission or an overlapping
 //     segment contributes only bytes not seen before, and the rest is

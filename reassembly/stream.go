@@ -229,6 +229,11 @@ func (s *Stream) SegmentLen(seq uint32, flags Flags, payload []byte, wireLen int
 		s.started = true
 		s.base = start
 		s.stats.MidStream = flags&SYN == 0
+	} else if flags&SYN != 0 && start != s.base && s.next == 0 && len(s.pending) == 0 {
+		// Another SYN before any byte was placed: the sequence space
+		// starts over from it (a SYN-ACK repeated with a new ISN).
+		s.base = start
+		s.stats.MidStream = false
 	}
 	off := s.offset(start)
 	end := off + int64(wireLen)

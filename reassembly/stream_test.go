@@ -375,3 +375,17 @@ func TestInOrderAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per in-order segment", n)
 	}
 }
+
+func TestSYNNewISN(t *testing.T) {
+	// A repeated SYN-ACK with a new ISN before any data: the new one counts.
+	s, r := newRec(Config{})
+	s.Segment(5000, SYN|ACK, nil)
+	s.Segment(9000, SYN|ACK, nil)
+	s.Segment(9001, ACK, []byte("data"))
+	s.Segment(7000, SYN|ACK, nil) // after data: an old or stray SYN, ignored
+	s.Segment(9005, ACK, []byte("!"))
+	expect(t, r, "D:data", "D:!")
+	if st := s.Stats(); st.Gaps != 0 || st.MidStream {
+		t.Fatalf("stats %+v", st)
+	}
+}
