@@ -58,10 +58,11 @@ import (
 // Filter is a compiled display filter. Match is not safe for concurrent
 // use (it keeps scratch space); give each goroutine its own Clone.
 type Filter struct {
-	expr  string
-	root  pred
-	needs *packet.Needs // the protocols it reads
-	st    state
+	expr     string
+	root     pred
+	needs    *packet.Needs      // the protocols it reads
+	analyses []*packet.Analysis // what its fields need run over every packet
+	st       state
 }
 
 // Compile parses and compiles a display filter. A syntax error, an unknown
@@ -78,9 +79,19 @@ func Compile(expr string) (*Filter, error) {
 		return nil, err
 	}
 	f := &Filter{expr: expr, root: root, needs: needsOf(c.sources)}
+	var refs []*packet.FieldRef
+	for _, s := range c.sources {
+		refs = append(refs, s.refs...)
+	}
+	f.analyses = packet.AnalysesFor(refs...)
 	f.st.needs = f.needs
 	return f, nil
 }
+
+// Analyses returns the analyses the filter's fields need (tcp.stream,
+// tcp.analysis.*): whoever walks packets runs them over every packet, in
+// order, before Match (walk.Options.Analyses).
+func (f *Filter) Analyses() []*packet.Analysis { return f.analyses }
 
 // needsOf returns the protocols a filter's sources read, for
 // packet.LayersFor (nil, everything, if it reads the frame's bytes or
@@ -116,7 +127,7 @@ func (f *Filter) Match(p *packet.Packet) bool { return f.root(p, &f.st) }
 
 // Clone returns a copy with its own scratch space, for another goroutine.
 func (f *Filter) Clone() *Filter {
-	c := &Filter{expr: f.expr, root: f.root, needs: f.needs}
+	c := &Filter{expr: f.expr, root: f.root, needs: f.needs, analyses: f.analyses}
 	c.st.needs = f.needs
 	return c
 }

@@ -69,6 +69,9 @@ type Options struct {
 	// (a display filter's Clone().Match); only the packets it accepts
 	// become rows.
 	Filter func() func(p *packet.Packet) bool
+	// Analyses are what the filter's fields need run over every packet
+	// (dfilter.Filter.Analyses); those the exported fields need are added.
+	Analyses []*packet.Analysis
 	// Progress, if set, is called now and then with bytes read and the
 	// file size.
 	Progress func(done, total int64)
@@ -250,11 +253,12 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	defer r.Close()
 
 	rw := &rowGroup{rg: pw.BeginRowGroup(), max: rgRows}
+	wopt := walk.Options{Progress: opt.Progress, Filter: opt.Filter, Analyses: append(opt.Analyses, ec.Analyses()...)}
 	if opt.Workers <= 1 {
 		// One worker: no reader goroutine, no copies of the records.
 		enc := newEncoder(cols, ec)
 		var g chunk
-		err = walk.Reader(r, walk.Options{Progress: opt.Progress, Filter: opt.Filter}, func(p *packet.Packet, rec *capture.Record) error {
+		err = walk.Reader(r, wopt, func(p *packet.Packet, rec *capture.Record) error {
 			if err := enc.add(&g, p); err != nil {
 				return err
 			}
@@ -269,7 +273,7 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	} else {
 		// Workers turn batches of packets into chunks of column values;
 		// this goroutine encodes and compresses them in packet order.
-		err = walk.Pipeline(r, walk.Options{Progress: opt.Progress, Filter: opt.Filter}, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
+		err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 			enc := newEncoder(cols, ec.Clone())
 			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 				return enc.add(acc, p)

@@ -110,6 +110,10 @@ func (c *Columns) AppendHeader(dst []byte) []byte {
 	return append(dst, '\n')
 }
 
+// Analyses returns the analyses the columns' fields need run over every
+// packet before rows are made (walk.Options.Analyses).
+func (c *Columns) Analyses() []*packet.Analysis { return packet.AnalysesFor(c.refs...) }
+
 // AppendRow appends one packet's row and a newline. It does not allocate
 // for fixed-width fields.
 func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {

@@ -164,7 +164,10 @@ func (p *Packet) AppendField(dst []byte, r *FieldRef, sep byte) []byte {
 		if p.frame.pkt != p {
 			p.frame = Layer{Proto: Frame, pkt: p, Index: -1}
 		}
-		v, _ := r.Virtual.Get(&p.frame)
+		v, ok := r.Virtual.Get(&p.frame)
+		if !ok {
+			return dst
+		}
 		return r.Virtual.AppendWS(dst, v)
 	}
 	first := true

@@ -37,6 +37,9 @@ type Packet struct {
 
 	linkFor   uint32 // link type whose first protocol is cached in linkProto
 	linkProto *Protocol
+
+	notes [maxAnalyses]any // analyses' results (SetNote)
+	noted bool             // some note is set
 }
 
 // New returns a packet over data (not copied) for a capture link type.
@@ -72,6 +75,9 @@ func (p *Packet) Reset(data []byte, link uint32) {
 	p.cut = false
 	p.layers = p.arr[:0]
 	p.mdepth = 0
+	if p.noted {
+		p.notes, p.noted = [maxAnalyses]any{}, false
+	}
 }
 
 // SetFrame points p at a new frame with its capture metadata.

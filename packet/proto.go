@@ -124,9 +124,12 @@ type Virtual struct {
 	Need int
 	// Of names the table field this computed field presents (ip.dst for
 	// IP's dst), so listings show the Wireshark name on that field.
-	Of    string
-	Get   func(l *Layer) (Value, bool)
-	proto *Protocol
+	Of  string
+	Get func(l *Layer) (Value, bool)
+	// Analysis, if set, is the analysis whose per-packet result Get reads
+	// (Packet.Note): walkers run it over every packet before reading.
+	Analysis *Analysis
+	proto    *Protocol
 }
 
 // WSName returns the Wireshark name of field f of p: its own, or that of a

@@ -28,6 +28,7 @@ type Batch[A any] struct {
 	Acc A
 
 	seq   int
+	skip  []bool  // per record, with analyses: analysed but not visited
 	data  []byte  // copies of the records' bytes (unless the reader is stable)
 	size  int     // bytes of packet data in the batch
 	prev  []int64 // per record: the previous captured packet's timestamp
@@ -127,6 +128,9 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	newWorker func() func(p *packet.Packet, rec *capture.Record, acc *A) error,
 	consume func(b *Batch[A]) error) error {
 	workers = max(workers, 1)
+	if len(opt.Analyses) > 0 {
+		workers = 1 // analyses see packets in order
+	}
 	maxRecs, maxBytes := batchRecords, batchBytes
 	if opt.BatchRecords > 0 {
 		maxRecs = opt.BatchRecords
@@ -159,11 +163,18 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				match = opt.Filter()
 			}
 			p := &packet.Packet{}
+			z := packet.NewAnalyzers(opt.Analyses)
 			for b := range todo {
 				for j := range b.Recs {
 					rec := &b.Recs[j]
 					p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
 					p.SetTimes(b.first, b.prev[j])
+					if z != nil {
+						z.Run(p)
+						if b.skip[j] {
+							continue
+						}
+					}
 					if match != nil && !match(p) {
 						continue
 					}
@@ -207,7 +218,7 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				}
 				b.seq, b.err = seq, nil
 				seq++
-				b.data, b.Recs, b.prev, b.Tags, b.size = b.data[:0], b.Recs[:0], b.prev[:0], b.Tags[:0], 0
+				b.data, b.Recs, b.prev, b.Tags, b.skip, b.size = b.data[:0], b.Recs[:0], b.prev[:0], b.Tags[:0], b.skip[:0], 0
 			}
 			err := r.Next(&rec)
 			if err != nil {
@@ -225,7 +236,8 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 			}
 			n++
 			first, prev := tm.next(rec.Timestamp)
-			if !opt.selects(rec.Number) {
+			selected := opt.selects(rec.Number)
+			if !selected && len(opt.Analyses) == 0 {
 				continue
 			}
 			if stable {
@@ -244,6 +256,17 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 			b.prev = append(b.prev, prev)
 			if opt.Tag != nil {
 				b.Tags = append(b.Tags, opt.Tag(r, &rec))
+			}
+			if len(opt.Analyses) > 0 {
+				b.skip = append(b.skip, !selected)
+				if !selected {
+					if len(b.Recs) >= maxRecs || b.size >= maxBytes {
+						if !send() {
+							return
+						}
+					}
+					continue
+				}
 			}
 			visited++
 			if opt.Count > 0 && visited >= opt.Count {

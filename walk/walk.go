@@ -39,6 +39,12 @@ type Options struct {
 	// are visited, keeping their numbers in the file. Count then counts
 	// accepted packets.
 	Filter func() func(p *packet.Packet) bool
+	// Analyses, if set, run over every packet of the file in order (the
+	// ones Skip, Want and Filter leave out too) before the packet is
+	// visited or filtered, for fields that depend on earlier packets
+	// (packet.AnalysesFor). Pipeline then dissects in one worker, which
+	// takes batches in file order.
+	Analyses []*packet.Analysis
 
 	total int64
 }
@@ -80,6 +86,7 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 	visited := 0
 	total := opt.total
 	var tm times
+	z := packet.NewAnalyzers(opt.Analyses)
 	for n := 0; ; n++ {
 		err := r.Next(&rec)
 		if err == io.EOF {
@@ -95,11 +102,18 @@ func Reader(r *capture.Reader, opt Options, fn Func) error {
 			opt.Progress(rec.Offset, total)
 		}
 		first, prev := tm.next(rec.Timestamp)
+		if z != nil {
+			p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+			p.SetTimes(first, prev)
+			z.Run(p)
+		}
 		if !opt.selects(rec.Number) {
 			continue
 		}
-		p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
-		p.SetTimes(first, prev)
+		if z == nil {
+			p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+			p.SetTimes(first, prev)
+		}
 		if match != nil && !match(p) {
 			continue
 		}

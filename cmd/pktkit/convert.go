@@ -66,7 +66,7 @@ func runConvert(args []string, stdout io.Writer) error {
 	if *format != "pcap" && *format != "pcapng" {
 		return usagef("unknown format %q (pcap, pcapng)", *format)
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runConvert(args []string, stdout io.Writer) error {
 		w = file
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	n, err := convertFiltered(r, bw, *format, *nano, progress.New(files[0]), Keep(match), *jobs)
+	n, err := convertFiltered(r, bw, *format, *nano, progress.New(files[0]), Keep(match), *jobs, analyses...)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -361,7 +361,7 @@ func convert(r *capture.Reader, w io.Writer, format string, nano bool, bar *prog
 // convertFiltered copies the records of r that keep accepts to w. With a
 // predicate, packets are dissected and tested by workers in parallel and
 // written in packet order.
-func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar, keep Keep, workers int) (int, error) {
+func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, bar *progress.Bar, keep Keep, workers int, analyses ...*packet.Analysis) (int, error) {
 	defer bar.Done()
 	snap := r.SnapLen()
 	if snap <= 0 {
@@ -394,7 +394,7 @@ func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, b
 		}
 		return c.n, c.finish(r)
 	}
-	opt := walk.Options{Progress: bar.Update, Tag: og.tag}
+	opt := walk.Options{Progress: bar.Update, Tag: og.tag, Analyses: analyses}
 	snap = c.snap
 	err := walk.Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, acc *encoded) error {
 		k := keep()

@@ -78,11 +78,11 @@ func runExport(args []string, stdout io.Writer) error {
 	if *format != "parquet" {
 		return usagef("unknown format %q (parquet)", *format)
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
-	opt := export.Options{Fields: names, Workers: *jobs, Compression: *comp, Filter: match}
+	opt := export.Options{Fields: names, Workers: *jobs, Compression: *comp, Filter: match, Analyses: analyses}
 	n, ok := parseOccurrence(*occ, false)
 	if !ok {
 		return usagef("--occurrence %q: want f, l or a number from 1", *occ)

@@ -181,7 +181,7 @@ func runFields(args []string, stdout io.Writer) error {
 	if len(files) == 0 {
 		return usagef("no capture file given")
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,8 @@ func runFields(args []string, stdout io.Writer) error {
 	}
 	for _, f := range files {
 		bar := progress.New(f)
-		err := walk.Parallel(f, walk.Options{Progress: bar.Update, Filter: match}, *jobs, func() walk.Worker {
+		opt := walk.Options{Progress: bar.Update, Filter: match, Analyses: append(analyses, cols.Analyses()...)}
+		err := walk.Parallel(f, opt, *jobs, func() walk.Worker {
 			c := cols.Clone()
 			return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
 				return row(c, out, p), nil

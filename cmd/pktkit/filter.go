@@ -16,15 +16,16 @@ func filterFlag(fs *flag.FlagSet) *string {
 }
 
 // compileFilter compiles a -Y filter into a walk.Options.Filter factory
-// (nil for an empty filter). A bad filter is a usage error that shows the
+// (nil for an empty filter) and the analyses its fields need
+// (walk.Options.Analyses). A bad filter is a usage error that shows the
 // filter with a caret under the problem, and suggests close field names.
-func compileFilter(expr string) (func() func(*packet.Packet) bool, error) {
+func compileFilter(expr string) (func() func(*packet.Packet) bool, []*packet.Analysis, error) {
 	if expr == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	f, err := dfilter.Compile(expr)
 	if err != nil {
-		return nil, usagef("invalid filter: %v", err)
+		return nil, nil, usagef("invalid filter: %v", err)
 	}
-	return func() func(*packet.Packet) bool { return f.Clone().Match }, nil
+	return func() func(*packet.Packet) bool { return f.Clone().Match }, f.Analyses(), nil
 }

@@ -44,7 +44,7 @@ func runRead(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func runRead(args []string, stdout io.Writer) error {
 			fmt.Fprintf(w, "==> %s <==\n", f)
 		}
 		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Skip: *skip, Count: *count, Progress: bar.Update, Filter: match}, func(p *packet.Packet, rec *capture.Record) error {
+		err := walk.File(f, walk.Options{Skip: *skip, Count: *count, Progress: bar.Update, Filter: match, Analyses: analyses}, func(p *packet.Packet, rec *capture.Record) error {
 			line = strconv.AppendInt(line[:0], int64(rec.Number), 10)
 			line = append(line, ' ')
 			line = appendTime(line, rec.Timestamp)

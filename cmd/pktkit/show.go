@@ -41,14 +41,14 @@ func runShow(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
 		return usagef("show takes one capture file, got %d", len(files))
 	}
-	opt := walk.Options{Filter: match}
+	opt := walk.Options{Filter: match, Analyses: analyses}
 	last := -1
 	if *list != "" {
 		l, err := numlist.Parse(*list)
