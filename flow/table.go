@@ -498,6 +498,13 @@ func (t *Table) keyOf(pi *pktInfo, k *key) bool {
 	case 6, 17:
 	case 1, 58:
 		sp, dp = icmpPorts(pi, t.cfg.ZeekKeys)
+		if !t.cfg.ZeekKeys {
+			if ct, pair := icmpCounterpart(pi.v6, pi.icmpType); pair {
+				// Echo-like messages: the pair of types goes to the
+				// context, the identifier to both ports.
+				k.ctx = fold(k.ctx, 0x300+uint64(min(pi.icmpType, ct)))
+			}
+		}
 	default:
 		sp, dp = 0, 0
 	}
@@ -553,9 +560,9 @@ func icmpPorts(pi *pktInfo, zeek bool) (uint16, uint16) {
 	if zeek {
 		return uint16(pi.icmpType), uint16(ct)
 	}
-	// Both directions key alike: the lower type of the pair, the id.
-	lo := min(pi.icmpType, ct)
-	return uint16(lo)<<8 | 0x8000, pi.icmpID
+	// Both directions key alike: the identifier on both ends (keyOf adds
+	// the pair of types to the context).
+	return pi.icmpID, pi.icmpID
 }
 
 // wantFlip reports whether a new connection's first packet was probably
