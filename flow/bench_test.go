@@ -89,3 +89,28 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// BenchmarkLookupHot is BenchmarkLookup with a small working set (32
+// connections, their packets and table slots in cache): the table's
+// instruction cost without memory stalls.
+func BenchmarkLookupHot(b *testing.B) {
+	for _, cfg := range []struct {
+		name string
+		c    flow.Config
+	}{{"streams", flow.Config{}}, {"nostreams", flow.Config{NoStreams: true}}} {
+		b.Run(cfg.name, func(b *testing.B) {
+			ps := benchPackets(b, 64)
+			tab := flow.New(cfg.c)
+			for _, p := range ps {
+				tab.Update(p)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				p := ps[i&63]
+				p.Timestamp = t0 + int64(i)
+				tab.Update(p)
+			}
+		})
+	}
+}

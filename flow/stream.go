@@ -42,15 +42,17 @@ type conv struct {
 // conversation and goes on numbering from where it was (tuples seen before
 // then get new numbers, where tshark would reuse theirs).
 type numberer struct {
-	m         map[convKey]*conv
+	slots     []uint32 // open addressing: index+1 into convs, 0 empty
+	keys      []convKey
+	convs     []conv
 	nTCP      int32
 	nUDP      int32
 	max       int
-	forgotten int // times the map was full and cleared
+	forgotten int // times the table was full and cleared
 }
 
 func newNumberer(max int) *numberer {
-	return &numberer{m: make(map[convKey]*conv), max: max}
+	return &numberer{slots: make([]uint32, 1024), max: max}
 }
 
 // key returns the canonical key of e and which side e's sender is.
@@ -66,13 +68,17 @@ func convKeyOf(e *ends) (convKey, int) {
 
 // compareEnds orders two (address, port) ends.
 func compareEnds(a *[16]byte, pa uint16, b *[16]byte, pb uint16) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
+	if x, y := be64(a[:8]), be64(b[:8]); x != y {
+		if x < y {
+			return -1
 		}
+		return 1
+	}
+	if x, y := be64(a[8:]), be64(b[8:]); x != y {
+		if x < y {
+			return -1
+		}
+		return 1
 	}
 	switch {
 	case pa < pb:
@@ -83,18 +89,52 @@ func compareEnds(a *[16]byte, pa uint16, b *[16]byte, pb uint16) int {
 	return 0
 }
 
+func be64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
+		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+}
+
+func (k *convKey) hash() uint64 {
+	h := fold(fold(fold(fold(uint64(k.proto)+1, le64(k.a[:8])), le64(k.a[8:])), le64(k.b[:8])), le64(k.b[8:]))
+	return fold(h, uint64(k.pa)<<16|uint64(k.pb))
+}
+
+// get returns the conversation of k, creating it if new.
 func (n *numberer) get(k convKey) (*conv, bool) {
-	c := n.m[k]
-	if c != nil {
-		return c, false
+	mask := uint64(len(n.slots) - 1)
+	i := k.hash() & mask
+	for ; n.slots[i] != 0; i = (i + 1) & mask {
+		if j := n.slots[i] - 1; n.keys[j] == k {
+			return &n.convs[j], false
+		}
 	}
-	if len(n.m) >= n.max {
-		clear(n.m)
+	if len(n.convs) >= n.max {
+		clear(n.slots)
+		n.keys, n.convs = n.keys[:0], n.convs[:0]
 		n.forgotten++
+		return n.get(k)
 	}
-	c = &conv{}
-	n.m[k] = c
-	return c, true
+	if 2*(len(n.convs)+1) > len(n.slots) {
+		n.grow()
+		return n.get(k)
+	}
+	n.keys = append(n.keys, k)
+	n.convs = append(n.convs, conv{})
+	n.slots[i] = uint32(len(n.convs))
+	return &n.convs[len(n.convs)-1], true
+}
+
+func (n *numberer) grow() {
+	n.slots = make([]uint32, 2*len(n.slots))
+	mask := uint64(len(n.slots) - 1)
+	for j := range n.keys {
+		i := n.keys[j].hash() & mask
+		for n.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		n.slots[i] = uint32(j + 1)
+	}
 }
 
 // tcp numbers a TCP segment sent along e.
