@@ -1,0 +1,64 @@
+package flow_test
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"pktkit/flow"
+	"pktkit/packet"
+)
+
+// FuzzFlow feeds arbitrary frames through a small table: a frame list is
+// encoded as repeated (2-byte length, bytes); every packet goes through
+// Update, Streams, Related and the connection's accessors. Nothing may
+// panic, and the table's counts must stay consistent.
+func FuzzFlow(f *testing.F) {
+	seeds := [][][]byte{
+		{tcpPacket(f, hsSYN), tcpPacket(f, hsSYNACK), tcpPacket(f, hsACK), tcpPacket(f, seg{fromCli: true, flags: "FA", seq: 1001, ack: 5001})},
+		{udpPacket(f, cli, srv, 5000, 53, 30, 10), udpPacket(f, srv, cli, 53, 5000, 90, 10)},
+		{icmpEcho(f, cli, srv, 8, 1), icmpEcho(f, srv, cli, 0, 1)},
+		{tcpPacket(f, seg{fromCli: true, flags: "SFRA", seq: 7, data: 3})},
+	}
+	for _, frames := range seeds {
+		var enc []byte
+		for _, b := range frames {
+			enc = binary.BigEndian.AppendUint16(enc, uint16(len(b)))
+			enc = append(enc, b...)
+		}
+		f.Add(enc, uint8(0))
+		f.Add(enc, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, enc []byte, mode uint8) {
+		finished := 0
+		tab := flow.New(flow.Config{MaxConns: 3, ZeekKeys: mode&1 != 0, Checksums: mode&2 != 0,
+			Finished: func(c *flow.Conn) {
+				finished++
+				_ = c.State() + c.History() + c.UID() + c.ProtoName()
+				c.HandshakeRTT()
+				c.OrigBytes()
+				c.RespBytes()
+			}})
+		p := &packet.Packet{}
+		n := 0
+		for len(enc) >= 2 {
+			l := int(binary.BigEndian.Uint16(enc))
+			enc = enc[2:]
+			l = min(l, len(enc))
+			b := enc[:l]
+			enc = enc[l:]
+			n++
+			p.SetFrame(b, 1, n, int64(n)*int64(mode+1)*7e9, len(b))
+			c, _, _ := tab.Update(p)
+			tab.Streams()
+			tab.Related()
+			if c != nil {
+				_ = c.State()
+			}
+		}
+		st := tab.Stats()
+		tab.Flush()
+		if uint64(finished) != st.Conns {
+			t.Fatalf("%d connections created, %d finished", st.Conns, finished)
+		}
+	})
+}

@@ -1,0 +1,364 @@
+package flow
+
+import (
+	"strings"
+	"sync"
+
+	"pktkit/layers"
+	"pktkit/packet"
+)
+
+// Layer kinds the flow table looks at; everything else is passed over.
+const (
+	kOther uint8 = iota
+	kIPv4
+	kIPv6
+	kIPv6Ext
+	kIPv6Frag
+	kTCP
+	kUDP
+	kICMP
+	kICMPv6
+	kVLAN
+	kVNI // VXLAN, GENEVE: a 24-bit network identifier at bytes 4..6
+)
+
+var (
+	kindOnce sync.Once
+	kinds    []uint8
+	needs    *packet.Needs
+)
+
+// initKinds classifies every registered protocol table once.
+func initKinds() {
+	kindOnce.Do(func() {
+		ps := packet.Protocols()
+		kinds = make([]uint8, packet.NumProtocols()+1)
+		for _, p := range ps {
+			if p.Element || p.ID() >= len(kinds) {
+				continue
+			}
+			k := kOther
+			switch {
+			case p == layers.IP:
+				k = kIPv4
+			case p == layers.IPv6:
+				k = kIPv6
+			case p == layers.TCP:
+				k = kTCP
+			case p == layers.UDP:
+				k = kUDP
+			case p == layers.Dot1Q || p == layers.Dot1AD:
+				k = kVLAN
+			case p == layers.VXLAN || p == layers.GENEVE:
+				k = kVNI
+			case p.Name == "IPv6ExtHdrFragment":
+				k = kIPv6Frag
+			case strings.HasPrefix(p.Name, "IPv6ExtHdr"):
+				k = kIPv6Ext
+			case p.Abbrev == "icmp":
+				k = kICMP
+			case p.Abbrev == "icmpv6" || p.Chain == "icmpv6":
+				k = kICMPv6
+			}
+			kinds[p.ID()] = k
+		}
+		var protos []*packet.Protocol
+		for _, p := range ps {
+			if id := p.ID(); id < len(kinds) && kinds[id] != kOther {
+				protos = append(protos, p)
+			}
+		}
+		needs = packet.NeedsFor(nil, protos...)
+	})
+}
+
+func kindOf(p *packet.Protocol) uint8 {
+	if id := p.ID(); id < len(kinds) {
+		return kinds[id]
+	}
+	return kOther
+}
+
+// ends are the addresses and ports of one packet's flow, as sent.
+type ends struct {
+	src, dst     [16]byte
+	sport, dport uint16
+	proto        uint8
+	v6           bool
+}
+
+// pktInfo is what the table reads from one packet.
+type pktInfo struct {
+	ends
+	hasIP    bool
+	frag     bool // a non-first fragment: no transport header
+	ipLen    int  // length of the innermost IP packet (Zeek's ip_bytes)
+	plen     int  // transport payload length (Zeek's bytes for UDP, ICMP)
+	ctx      uint64
+	flags    uint8 // TCP flags (FIN..CWR)
+	seq, ack uint32
+	win      uint16
+	icmpType uint8
+	icmpCode uint8
+	icmpID   uint16
+	badSum   bool
+	stream   int32 // tshark stream number of the transport layer (-1: none)
+
+	// The quoted packet of an ICMP error (hasQuote set), as sent by the
+	// side that caused the error.
+	hasQuote bool
+	quote    ends
+
+	tl *packet.Layer // the transport layer (TCP, UDP, ICMP), for checksums
+}
+
+// TCP flag bits.
+const (
+	flFIN = 0x01
+	flSYN = 0x02
+	flRST = 0x04
+	flPSH = 0x08
+	flACK = 0x10
+)
+
+func be16(b []byte) uint16 { return uint16(b[0])<<8 | uint16(b[1]) }
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// fold mixes a value into a hash.
+func fold(h, v uint64) uint64 {
+	h ^= v
+	h *= 0x9E3779B97F4A7C15
+	return h ^ h>>29
+}
+
+// ctxOf returns a direction-independent hash of a tunnel's outer
+// addresses, used to key the flows it carries apart from other tunnels'.
+// The outer ports are left out: UDP tunnels (VXLAN, GENEVE) pick a source
+// port per inner flow and direction.
+func ctxOf(e *ends) uint64 {
+	a0, a1 := le64(e.src[:8]), le64(e.src[8:])
+	b0, b1 := le64(e.dst[:8]), le64(e.dst[8:])
+	if a0 > b0 || a0 == b0 && a1 > b1 {
+		a0, a1, b0, b1 = b0, b1, a0, a1
+	}
+	return fold(fold(fold(fold(uint64(e.proto)+1, a0), a1), b0), b1)
+}
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// parse reads the flow of p into pi and numbers its TCP and UDP layers
+// (tshark's streams) through num, if set. It returns false if the packet
+// has no IP layer. useCtx adds VLAN ids and tunnels to the key context.
+func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
+	*pi = pktInfo{stream: -1}
+	t.streams = t.streams[:0]
+	t.outer = t.outer[:0]
+	ls := p.LayersFor(needs)
+	var cur ends  // addresses of the innermost IP layer so far
+	have := false // cur is set
+	quoted := false
+	quoteTL := false // the quote's transport header was read
+	useCtx := !t.cfg.ZeekKeys
+	for i := range ls {
+		l := &ls[i]
+		k := kindOf(l.Proto)
+		if k == kOther {
+			continue
+		}
+		d := l.Data
+		switch k {
+		case kVLAN:
+			if useCtx && !quoted && len(d) >= 2 {
+				pi.ctx = fold(pi.ctx, 0x10000|uint64(be16(d)&0xfff))
+			}
+		case kVNI:
+			if useCtx && !quoted && len(d) >= 7 {
+				pi.ctx = fold(pi.ctx, 0x2000000|uint64(d[4])<<16|uint64(d[5])<<8|uint64(d[6]))
+			}
+		case kIPv4, kIPv6:
+			if k == kIPv4 && len(d) < 20 || k == kIPv6 && len(d) < 40 {
+				return pi.hasIP && !quoted
+			}
+			if quoted {
+				if pi.hasQuote {
+					break // a quote within a quote
+				}
+				pi.hasQuote = true
+				fillIP(&pi.quote, d, k)
+				cur = pi.quote
+				have = true
+				break
+			}
+			if pi.hasIP {
+				// A tunnel. An outer UDP or TCP flow is a connection of
+				// its own (as in Zeek); the outer addresses become context.
+				if pi.tl != nil && (pi.proto == 6 || pi.proto == 17) && !pi.frag && len(t.outer) < 4 {
+					t.outer = append(t.outer, *pi)
+				}
+				if useCtx {
+					pi.ctx = fold(pi.ctx, ctxOf(&pi.ends))
+				}
+				pi.stream = -1
+				pi.flags, pi.plen = 0, 0
+			}
+			pi.hasIP = true
+			pi.frag = false
+			pi.tl = nil
+			fillIP(&pi.ends, d, k)
+			cur = pi.ends
+			have = true
+			if k == kIPv4 {
+				n := int(be16(d[2:]))
+				if n == 0 {
+					n = l.Reported
+				}
+				pi.ipLen = n
+				if be16(d[6:])&0x1fff != 0 {
+					pi.frag = true
+				}
+			} else {
+				n := int(be16(d[4:]))
+				if n == 0 {
+					n = l.Reported - 40
+				}
+				pi.ipLen = 40 + n
+			}
+		case kIPv6Ext, kIPv6Frag:
+			if !have || len(d) < 2 {
+				break
+			}
+			if quoted {
+				pi.quote.proto = d[0]
+			} else {
+				pi.proto = d[0]
+			}
+			if k == kIPv6Frag && len(d) >= 4 && be16(d[2:])>>3 != 0 && !quoted {
+				pi.frag = true
+			}
+		case kTCP, kUDP:
+			if !have || len(d) < 8 || (k == kTCP && len(d) < 20) {
+				break
+			}
+			if t.num != nil {
+				e := cur
+				e.sport, e.dport = be16(d), be16(d[2:])
+				var st int32
+				if k == kTCP {
+					e.proto = 6
+					st = t.num.tcp(&e, d[13], be32(d[4:]))
+				} else {
+					e.proto = 17
+					st = t.num.udp(&e)
+				}
+				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st})
+				if !quoted {
+					pi.stream = st
+				}
+			}
+			if quoted {
+				if pi.hasQuote && !quoteTL {
+					quoteTL = true
+					pi.quote.sport, pi.quote.dport = be16(d), be16(d[2:])
+					if k == kTCP {
+						pi.quote.proto = 6
+					} else {
+						pi.quote.proto = 17
+					}
+				}
+				break
+			}
+			pi.tl = l
+			pi.sport, pi.dport = be16(d), be16(d[2:])
+			if k == kTCP {
+				pi.proto = 6
+				pi.seq, pi.ack = be32(d[4:]), be32(d[8:])
+				pi.flags = d[13]
+				pi.win = be16(d[14:])
+				pi.plen = max(l.Reported-l.HdrLen, 0)
+			} else {
+				pi.proto = 17
+				if n := int(be16(d[4:])); n >= 8 {
+					pi.plen = n - 8
+				} else {
+					pi.plen = max(l.Reported-8, 0)
+				}
+			}
+		case kICMP, kICMPv6:
+			if !have || quoted || len(d) < 4 {
+				break
+			}
+			pi.tl = l
+			if k == kICMP {
+				pi.proto = 1
+			} else {
+				pi.proto = 58
+			}
+			pi.icmpType, pi.icmpCode = d[0], d[1]
+			if len(d) >= 6 {
+				pi.icmpID = be16(d[4:])
+			}
+			pi.plen = max(l.Reported-8, 0)
+			// Whatever follows is the quoted packet of an error message.
+			quoted = true
+		}
+	}
+	if pi.hasIP && t.cfg.Checksums && pi.tl != nil && !pi.frag {
+		pi.badSum = badChecksum(pi, p)
+	}
+	return pi.hasIP
+}
+
+// fillIP reads the addresses and protocol of an IPv4 or IPv6 header.
+func fillIP(e *ends, d []byte, k uint8) {
+	*e = ends{}
+	if k == kIPv4 {
+		copy(e.src[:4], d[12:16])
+		copy(e.dst[:4], d[16:20])
+		e.proto = d[9]
+		return
+	}
+	e.v6 = true
+	copy(e.src[:], d[8:24])
+	copy(e.dst[:], d[24:40])
+	e.proto = d[6]
+}
+
+// badChecksum verifies the transport checksum as Zeek does (TCP, UDP with a
+// non-zero checksum, ICMP, ICMPv6), when the whole segment was captured.
+func badChecksum(pi *pktInfo, p *packet.Packet) bool {
+	l := pi.tl
+	if l.Reported > len(l.Data) || pi.frag || l.Partial() {
+		return false // cut short by the snap length: cannot tell
+	}
+	d := l.Data
+	var sum uint32
+	switch pi.proto {
+	case 17:
+		if len(d) < 8 || be16(d[6:]) == 0 {
+			return false
+		}
+		fallthrough
+	case 6, 58:
+		n := len(d)
+		if pi.v6 {
+			sum = packet.Sum(0, pi.src[:])
+			sum = packet.Sum(sum, pi.dst[:])
+			sum += uint32(n>>16) + uint32(n&0xffff) + uint32(pi.proto)
+		} else {
+			sum = packet.Sum(0, pi.src[:4])
+			sum = packet.Sum(sum, pi.dst[:4])
+			sum += uint32(n) + uint32(pi.proto)
+		}
+	case 1:
+	default:
+		return false
+	}
+	return packet.Fold(packet.Sum(sum, d)) != 0
+}
