@@ -96,7 +96,7 @@ func runConn(args []string, stdout io.Writer) error {
 	if *maxConns < 1 {
 		return usagef("--max-conns must be at least 1")
 	}
-	match, err := compileFilter(*yf)
+	match, analyses, err := compileFilter(*yf)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func runConn(args []string, stdout io.Writer) error {
 	var first, last int64
 	for _, f := range files {
 		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Progress: bar.Update, Filter: match}, func(p *packet.Packet, rec *capture.Record) error {
+		err := walk.File(f, walk.Options{Progress: bar.Update, Filter: match, Analyses: analyses}, func(p *packet.Packet, rec *capture.Record) error {
 			if first == 0 {
 				first = p.Timestamp
 			}

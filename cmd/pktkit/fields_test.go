@@ -73,7 +73,7 @@ func fieldsCaptures(t *testing.T) []string {
 // Fields on which pktkit matches tshark, repeated ones among them.
 var oracleFields = []string{"frame.number", "frame.time_epoch", "frame.time_relative", "frame.time_delta",
 	"frame.len", "eth.src", "ip.src", "ip.dst", "ip.ttl", "ip.flags", "ipv6.src", "udp.srcport",
-	"tcp.dstport", "tcp.flags", "tcp.flags.syn", "dns.qry.name", "dns.a", "dns.resp.ttl"}
+	"tcp.dstport", "tcp.flags", "tcp.flags.syn", "dns.qry.name", "dns.a", "dns.resp.ttl", "tcp.stream", "udp.stream"}
 
 // TestFieldsEOptionsMatchTshark: for every combination of tshark's -E
 // options, the output is tshark's byte for byte.
