@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestFollowMatchesTshark: `follow` prints tshark's -z follow output byte
+// for byte on the sample capture, in every format, TCP and UDP, both
+// directions and one.
+func TestFollowMatchesTshark(t *testing.T) {
+	requireTshark(t)
+	for _, c := range []struct{ proto, stream, format, dir string }{
+		{"tcp", "0", "ascii", "both"}, {"tcp", "1", "hex", "both"}, {"tcp", "2", "raw", "both"},
+		{"tcp", "3", "yaml", "both"}, {"udp", "0", "ascii", "both"}, {"tcp", "0", "hex", "server"},
+	} {
+		args := []string{"follow", sample, "--stream", c.stream, "--format", c.format, "--dir", c.dir}
+		if c.proto == "udp" {
+			args = append(args, "--udp")
+		}
+		code, got, errOut := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		z := fmt.Sprintf("follow,%s,%s,%s", c.proto, c.format, c.stream)
+		want := tsharkOut(t, "-r", sample, "-q", "-z", z)
+		if c.dir == "server" {
+			// tshark has no side option: keep its header, footer and the
+			// indented (second side's) chunks.
+			var keep []string
+			for _, l := range strings.SplitAfter(want, "\n") {
+				if !strings.HasPrefix(l, "0") {
+					keep = append(keep, l)
+				}
+			}
+			want = strings.Join(keep, "")
+		}
+		if got != want {
+			t.Errorf("%v differs from tshark -z %s:\n%s", args[2:], z, firstDiff(want, got))
+		}
+	}
+}
+
+// TestFollowAllCorpus compares `follow --all` with tshark's follow over the
+// corpus: for each TCP stream direction tshark printed
+// ($PKTKIT_CORPUS/_expected/tshark-follow), the bytes and md5 in
+// index.tsv, matched by stream number and endpoints. It requires 99% of
+// the directions where tcpflow agrees with tshark, and writes the
+// differences to a report.
+func TestFollowAllCorpus(t *testing.T) {
+	dir := os.Getenv("PKTKIT_CORPUS")
+	if dir == "" {
+		t.Skip("PKTKIT_CORPUS not set")
+	}
+	exp := filepath.Join(dir, "_expected", "tshark-follow")
+	var files []string
+	filepath.Walk(exp, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(p, ".follow.tsv") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	if len(files) == 0 {
+		t.Fatal("no expected follow files")
+	}
+	report := &strings.Builder{}
+	report.WriteString("capture\tstream\tsrc\tdst\ttshark bytes\tpktkit bytes\ttcpflow agrees\n")
+	var total, same, agreed, agreedSame int
+	for _, f := range files {
+		rel := strings.TrimSuffix(strings.TrimPrefix(f, exp+"/"), ".follow.tsv")
+		out := t.TempDir()
+		if err := followAll(filepath.Join(dir, rel), out); err != nil {
+			// A damaged capture still gives what it could read.
+			t.Logf("%s: %v", rel, err)
+		}
+		got := map[string][2]string{}
+		if fh, err := os.Open(filepath.Join(out, "index.tsv")); err == nil {
+			sc := bufio.NewScanner(fh)
+			for sc.Scan() {
+				c := strings.Split(sc.Text(), "\t")
+				if len(c) == 7 && c[0] != "stream" {
+					got[c[0]+" "+c[1]+" "+c[2]] = [2]string{c[3], c[6]}
+				}
+			}
+			fh.Close()
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			c := strings.Split(line, "\t")
+			if len(c) != 6 {
+				continue
+			}
+			total++
+			ok := got[c[0]+" "+c[1]+" "+c[2]] == [2]string{c[3], c[4]}
+			if c[5] == "1" {
+				agreed++
+			}
+			if ok {
+				same++
+				if c[5] == "1" {
+					agreedSame++
+				}
+				continue
+			}
+			fmt.Fprintf(report, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rel, c[0], c[1], c[2], c[3], got[c[0]+" "+c[1]+" "+c[2]][0], c[5])
+		}
+	}
+	rp := filepath.Join(os.TempDir(), "pktkit-follow-vs-tshark.tsv")
+	if d := os.Getenv("PKTKIT_REPORT_DIR"); d != "" {
+		rp = filepath.Join(d, "pktkit-follow-vs-tshark.tsv")
+	}
+	os.WriteFile(rp, []byte(report.String()), 0o644)
+	t.Logf("%d captures: %d/%d directions equal (%.2f%%); where tcpflow agrees with tshark %d/%d (%.2f%%); report %s",
+		len(files), same, total, 100*float64(same)/float64(total), agreedSame, agreed, 100*float64(agreedSame)/float64(agreed), rp)
+	if float64(agreedSame) < 0.99*float64(agreed) {
+		t.Errorf("only %d of %d directions where tcpflow agrees match tshark (see %s)", agreedSame, agreed, rp)
+	}
+}
+
+// tsharkOut runs tshark with the arguments and returns its output.
+func tsharkOut(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("tshark", append([]string{"-n"}, args...)...)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark %v: %v", args, err)
+	}
+	return string(out)
+}
