@@ -7,10 +7,6 @@ import (
 	"io"
 	"os"
 
-	"go.starlark.net/resolve"
-	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
-
 	"pktkit/shell"
 )
 
@@ -70,24 +66,12 @@ func runRun(args []string, stdout io.Writer) error {
 	return scriptError(err)
 }
 
-// scriptError turns a Starlark error into the message run and the shell
-// print: the traceback of an evaluation error, file:line:col of a syntax
-// or resolve error.
+// scriptError turns a Starlark error into the message run prints: the
+// traceback of an evaluation error, file:line:col of a syntax error or an
+// unknown name.
 func scriptError(err error) error {
 	if err == nil {
 		return nil
 	}
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		return errors.New(ee.Backtrace())
-	}
-	var se syntax.Error
-	if errors.As(err, &se) {
-		return fmt.Errorf("%s: syntax error: %s", se.Pos, se.Msg)
-	}
-	var el resolve.ErrorList
-	if errors.As(err, &el) && len(el) > 0 {
-		return fmt.Errorf("%s: %s", el[0].Pos, el[0].Msg)
-	}
-	return err
+	return errors.New(shell.FormatError(err))
 }
