@@ -41,7 +41,9 @@ func (s *tmuxScreen) tmux(args ...string) string {
 }
 
 // send types keys (tmux key names: Enter, Tab, Up, C-d...).
-func (s *tmuxScreen) send(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+func (s *tmuxScreen) send(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
 
 // sendText types text literally.
 func (s *tmuxScreen) sendText(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
