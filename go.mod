@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/parquet-go/parquet-go v0.32.0
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
+	golang.org/x/term v0.41.0
 )
 
 require (

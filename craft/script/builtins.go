@@ -60,7 +60,7 @@ func Predeclared() starlark.StringDict {
 func toBytes(x starlark.Value) ([]byte, error) {
 	switch v := x.(type) {
 	case *Packet:
-		return v.P.Bytes()
+		return v.Bytes()
 	case starlark.Bytes:
 		return []byte(string(v)), nil
 	case starlark.String:
@@ -114,7 +114,7 @@ func importFunc(name string, parse func(string) ([]byte, error)) *starlark.Built
 func builtinBytes(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 1 && len(kwargs) == 0 {
 		if p, ok := args[0].(*Packet); ok {
-			raw, err := p.P.Bytes()
+			raw, err := p.Bytes()
 			if err != nil {
 				return nil, err
 			}
@@ -127,7 +127,7 @@ func builtinBytes(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 func builtinLen(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 1 && len(kwargs) == 0 {
 		if p, ok := args[0].(*Packet); ok {
-			raw, err := p.P.Bytes()
+			raw, err := p.Bytes()
 			if err != nil {
 				return nil, err
 			}
@@ -143,8 +143,12 @@ func builtinFuzz(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pkt", &p, "seed?", &seed, "count?", &count); err != nil {
 		return nil, err
 	}
+	cp, err := p.Craft()
+	if err != nil {
+		return nil, err
+	}
 	if count == 0 {
-		return &Packet{P: craft.Fuzz(p.P, uint64(seed))}, nil
+		return &Packet{P: craft.Fuzz(cp, uint64(seed))}, nil
 	}
 	if count < 0 || count > 1<<20 {
 		return nil, fmt.Errorf("fuzz: count %d out of range 1..%d", count, 1<<20)
@@ -152,7 +156,7 @@ func builtinFuzz(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	// count packets, seeds seed, seed+1, ...
 	out := make([]starlark.Value, count)
 	for i := range out {
-		out[i] = &Packet{P: craft.Fuzz(p.P, uint64(seed)+uint64(i))}
+		out[i] = &Packet{P: craft.Fuzz(cp, uint64(seed)+uint64(i))}
 	}
 	return starlark.NewList(out), nil
 }
@@ -190,7 +194,11 @@ func evalWith(pre starlark.StringDict, expr string) ([]*craft.Packet, error) {
 func Packets(v starlark.Value) ([]*craft.Packet, error) {
 	switch x := v.(type) {
 	case *Packet:
-		return []*craft.Packet{x.P}, nil
+		cp, err := x.Craft()
+		if err != nil {
+			return nil, err
+		}
+		return []*craft.Packet{cp}, nil
 	case starlark.String:
 		return []*craft.Packet{craft.Payload([]byte(string(x)))}, nil
 	case starlark.Bytes:
@@ -205,7 +213,11 @@ func Packets(v starlark.Value) ([]*craft.Packet, error) {
 			if !ok {
 				return nil, fmt.Errorf("the expression gives a list holding a %s, not packets", e.Type())
 			}
-			out = append(out, p.P)
+			cp, err := p.Craft()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cp)
 		}
 		return out, nil
 	}
