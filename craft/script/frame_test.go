@@ -31,14 +31,14 @@ func TestSprintf(t *testing.T) {
 	p := Frame(tcpFrame(t), 1, 0, 0)
 	for format, want := range map[string]string{
 		"%IP.src%:%TCP.sport% > %IP.dst%:%TCP.dport%": "192.0.2.1:1234 > 192.0.2.2:443",
-		"%TCP.flags%":       "PA",
-		"%5s,TCP.dport%|":   "  443|",
-		"%-5s,TCP.dport%|":  "443  |",
-		"%04x,TCP.sport%":   "04d2",
-		"100%% %IP.ttl%":    "100% 64",
-		"%UDP.dport%":       "??",
-		"%ttl%":             "64",
-		"%IP:1.dst%":        "192.0.2.2",
+		"%TCP.flags%":      "PA",
+		"%5s,TCP.dport%|":  "  443|",
+		"%-5s,TCP.dport%|": "443  |",
+		"%04x,TCP.sport%":  "04d2",
+		"100%% %IP.ttl%":   "100% 64",
+		"%UDP.dport%":      "??",
+		"%ttl%":            "64",
+		"%IP:1.dst%":       "192.0.2.2",
 	} {
 		got, err := p.Sprintf(format)
 		if err != nil || got != want {
