@@ -202,7 +202,7 @@ var builtinDocs = map[string]string{
 	"print":      "(*args, sep=' ', end='\\n', file=None): print values",
 	"raw":        "(p): the packet's bytes",
 	"bytes":      "(p): the packet's bytes; bytes(str) as in Starlark",
-	"hexdump":    "(p): Scapy's hexdump of a packet or bytes, as text",
+	"hexdump":    "(p, dump=False): print Scapy's hexdump of a packet or bytes (return it as text with dump=True)",
 	"pack":       "(format, values...): struct.pack",
 	"unpack":     "(format, data): struct.unpack, a tuple",
 	"calcsize":   "(format): struct.calcsize",
