@@ -55,7 +55,7 @@ func builtinLs(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 				} else if gv, ok := l.Get(f); ok {
 					val = f.Show(l, gv)
 				}
-				fmt.Fprintf(tw, "%s\t: %s\t= %s\t(%s)\n", f.Name, f.TypeName(), val, f.DefaultString())
+				fmt.Fprintf(tw, "%s\t: %s\t= %s (%s)\n", f.Name, f.TypeName(), val, f.DefaultString())
 			}
 		}
 	default:

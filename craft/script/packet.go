@@ -220,15 +220,17 @@ func (p *Packet) String() string {
 
 func (p *Packet) summary() string {
 	if p.live() {
+		s := p.f.dissection().Summary()
 		if p.off == 0 {
-			return p.f.dissection().Summary()
+			return s
 		}
-		b, _ := p.Bytes()
-		ls := p.layers()
-		if len(ls) == 0 {
+		// The view's layers in the whole packet's summary, which knows
+		// the addresses below (as Scapy's p[TCP].summary() does).
+		parts := strings.SplitN(s, " / ", p.off+1)
+		if len(parts) <= p.off {
 			return ""
 		}
-		return packet.NewFrom(b, ls[0].Proto).Summary()
+		return parts[p.off]
 	}
 	cp, err := p.Craft()
 	if err != nil {
