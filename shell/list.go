@@ -114,6 +114,7 @@ type listIter struct {
 	st *script.Stream
 }
 
+// Next yields the next packet, lending it the dissection.
 func (it *listIter) Next(v *starlark.Value) bool {
 	if it.i >= len(it.l.pkts) {
 		it.st.Lend(&script.Packet{}) // take the dissection back
@@ -126,6 +127,7 @@ func (it *listIter) Next(v *starlark.Value) bool {
 	return true
 }
 
+// Done does nothing.
 func (it *listIter) Done() {}
 
 // lent yields the packets, lending them one dissection in turn (see
