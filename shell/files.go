@@ -286,13 +286,17 @@ func builtinWith(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 type withValue struct{ x starlark.Value }
 
 // String shows the value held.
-func (w *withValue) String() string        { return "<with " + w.x.String() + ">" }
+func (w *withValue) String() string { return "<with " + w.x.String() + ">" }
+
 // Type returns "with".
-func (w *withValue) Type() string          { return "with" }
+func (w *withValue) Type() string { return "with" }
+
 // Freeze does nothing.
-func (w *withValue) Freeze()               {}
+func (w *withValue) Freeze() {}
+
 // Truth is true.
-func (w *withValue) Truth() starlark.Bool  { return true }
+func (w *withValue) Truth() starlark.Bool { return true }
+
 // Hash fails.
 func (w *withValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: with") }
 

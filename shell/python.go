@@ -413,17 +413,22 @@ func builtinIndex(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, 
 type intBytes string
 
 // String shows the bytes.
-func (b intBytes) String() string        { return starlark.Bytes(b).String() }
+func (b intBytes) String() string { return starlark.Bytes(b).String() }
+
 // Type returns "bytes".
-func (b intBytes) Type() string          { return "bytes" }
+func (b intBytes) Type() string { return "bytes" }
+
 // Freeze does nothing: bytes are immutable.
-func (b intBytes) Freeze()               {}
+func (b intBytes) Freeze() {}
+
 // Truth is whether there are bytes.
-func (b intBytes) Truth() starlark.Bool  { return len(b) > 0 }
+func (b intBytes) Truth() starlark.Bool { return len(b) > 0 }
+
 // Hash hashes the bytes.
 func (b intBytes) Hash() (uint32, error) { return starlark.Bytes(b).Hash() }
+
 // Len returns the number of bytes.
-func (b intBytes) Len() int              { return len(b) }
+func (b intBytes) Len() int { return len(b) }
 
 // Index returns the i-th byte as an int.
 func (b intBytes) Index(i int) starlark.Value { return starlark.MakeInt(int(b[i])) }
