@@ -140,3 +140,23 @@ func FuzzInput(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionFiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pcap"), filepath.Join(dir, "b.pcapng")
+	writeCapture(t, a, 0, ether().Div(craft.IP()).Div(craft.UDP()))
+	writeCapture(t, b, 0, ether().Div(craft.IP()), ether().Div(craft.IP()))
+	s, err := NewSession(nil, []string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	s.Out = &out
+	s.RunPiped(strings.NewReader("[len(l) for l in pkts]\nlen(pkts0), len(pkts1)\n"), &out, &errs)
+	if out.String() != "[1, 2]\n(1, 2)\n" || errs.Len() > 0 {
+		t.Errorf("got %q, errors %q", out.String(), errs.String())
+	}
+	if _, err := NewSession(nil, []string{filepath.Join(dir, "missing.pcap")}); err == nil {
+		t.Error("no error for a missing file")
+	}
+}
