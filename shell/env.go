@@ -18,6 +18,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 
+	"pktkit/craft"
 	"pktkit/craft/script"
 	_ "pktkit/layers" // the protocol tables
 )
@@ -64,9 +65,14 @@ func Globals() starlark.StringDict {
 	add("ls", builtinLs)
 	add("help", builtinHelp)
 	add("raw", builtinRaw)
+	add("hexdump", builtinHexdump)
 	add(methodCall, builtinMethod)
 	add(withName, builtinWith)
 	add(indexName, builtinIndex)
+	add("sum", builtinSum)
+	add("map", builtinMap)
+	add("filter", builtinFilter)
+	add("divmod", builtinDivmod)
 	pack := starlark.NewBuiltin("pack", builtinPack)
 	unpack := starlark.NewBuiltin("unpack", builtinUnpack)
 	calcsize := starlark.NewBuiltin("calcsize", builtinCalcsize)
@@ -185,4 +191,30 @@ func Parse(filename, src string, mode syntax.Mode) (*syntax.File, error) {
 	}
 	rewriteMethods(f)
 	return f, nil
+}
+
+// builtinHexdump is Scapy's hexdump(x, dump=False): prints the hexdump of a
+// packet or bytes, or returns it as text with dump=True.
+func builtinHexdump(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x starlark.Value
+	var dump bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "x", &x, "dump?", &dump); err != nil {
+		return nil, err
+	}
+	var raw []byte
+	switch v := x.(type) {
+	case starlark.String:
+		raw = []byte(string(v))
+	default:
+		var err error
+		if raw, err = bytesArg("hexdump", x); err != nil {
+			return nil, err
+		}
+	}
+	text := strings.TrimSuffix(craft.Hexdump(raw), "\n")
+	if dump {
+		return starlark.String(text), nil
+	}
+	_, err := io.WriteString(Out(th), text+"\n")
+	return starlark.None, err
 }

@@ -14,7 +14,7 @@ import (
 
 // writeCapture writes crafted packets (Ethernet) to a pcap file with
 // time stamps 1 s apart from ts0 (ns).
-func writeCapture(t *testing.T, path string, ts0 int64, pkts ...*craft.Packet) {
+func writeCapture(t testing.TB, path string, ts0 int64, pkts ...*craft.Packet) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

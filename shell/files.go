@@ -285,10 +285,19 @@ func builtinWith(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 type withValue struct{ x starlark.Value }
 
-func (w *withValue) String() string        { return "<with " + w.x.String() + ">" }
-func (w *withValue) Type() string          { return "with" }
-func (w *withValue) Freeze()               {}
-func (w *withValue) Truth() starlark.Bool  { return true }
+// String shows the value held.
+func (w *withValue) String() string { return "<with " + w.x.String() + ">" }
+
+// Type returns "with".
+func (w *withValue) Type() string { return "with" }
+
+// Freeze does nothing.
+func (w *withValue) Freeze() {}
+
+// Truth is true.
+func (w *withValue) Truth() starlark.Bool { return true }
+
+// Hash fails.
 func (w *withValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: with") }
 
 // Iterate yields the value once and closes it when the loop ends.
@@ -299,6 +308,7 @@ type withIter struct {
 	done bool
 }
 
+// Next yields the value once.
 func (it *withIter) Next(v *starlark.Value) bool {
 	if it.done {
 		return false
@@ -308,6 +318,7 @@ func (it *withIter) Next(v *starlark.Value) bool {
 	return true
 }
 
+// Done closes the value (a file, a reader, a writer) if it can be.
 func (it *withIter) Done() {
 	if c, ok := it.x.(io.Closer); ok {
 		c.Close()

@@ -55,7 +55,7 @@ func builtinLs(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 				} else if gv, ok := l.Get(f); ok {
 					val = f.Show(l, gv)
 				}
-				fmt.Fprintf(tw, "%s\t: %s\t= %s\t(%s)\n", f.Name, f.TypeName(), val, f.DefaultString())
+				fmt.Fprintf(tw, "%s\t: %s\t= %s (%s)\n", f.Name, f.TypeName(), val, f.DefaultString())
 			}
 		}
 	default:
@@ -202,7 +202,7 @@ var builtinDocs = map[string]string{
 	"print":      "(*args, sep=' ', end='\\n', file=None): print values",
 	"raw":        "(p): the packet's bytes",
 	"bytes":      "(p): the packet's bytes; bytes(str) as in Starlark",
-	"hexdump":    "(p): Scapy's hexdump of a packet or bytes, as text",
+	"hexdump":    "(p, dump=False): print Scapy's hexdump of a packet or bytes (return it as text with dump=True)",
 	"pack":       "(format, values...): struct.pack",
 	"unpack":     "(format, data): struct.unpack, a tuple",
 	"calcsize":   "(format): struct.calcsize",

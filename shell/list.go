@@ -3,6 +3,7 @@ package shell
 import (
 	"fmt"
 	"io"
+	"iter"
 	"net/netip"
 	"sort"
 	"strings"
@@ -43,7 +44,7 @@ func (l *PacketList) Packets() []*script.Packet { return l.pkts }
 // String returns Scapy's repr: "<name: TCP:3 UDP:1 ICMP:0 Other:2>".
 func (l *PacketList) String() string {
 	var tcp, udp, icmp, other int
-	for _, p := range l.pkts {
+	for _, p := range l.lent() {
 		cs := p.Classes()
 		switch {
 		case has(cs, "TCP"):
@@ -103,24 +104,46 @@ func (l *PacketList) Slice(start, end, step int) starlark.Value {
 	return &PacketList{name: l.name, pkts: out}
 }
 
-// Iterate yields the packets.
-func (l *PacketList) Iterate() starlark.Iterator { return &listIter{l: l} }
+// Iterate yields the packets (lending them one dissection in turn: see
+// script.Stream.Lend).
+func (l *PacketList) Iterate() starlark.Iterator { return &listIter{l: l, st: script.NewStream()} }
 
 type listIter struct {
-	l *PacketList
-	i int
+	l  *PacketList
+	i  int
+	st *script.Stream
 }
 
+// Next yields the next packet, lending it the dissection.
 func (it *listIter) Next(v *starlark.Value) bool {
 	if it.i >= len(it.l.pkts) {
+		it.st.Lend(&script.Packet{}) // take the dissection back
 		return false
 	}
-	*v = it.l.pkts[it.i]
+	p := it.l.pkts[it.i]
+	it.st.Lend(p)
+	*v = p
 	it.i++
 	return true
 }
 
+// Done does nothing.
 func (it *listIter) Done() {}
+
+// lent yields the packets, lending them one dissection in turn (see
+// script.Stream.Lend).
+func (l *PacketList) lent() iter.Seq2[int, *script.Packet] {
+	return func(yield func(int, *script.Packet) bool) {
+		st := script.NewStream()
+		defer st.Lend(&script.Packet{})
+		for i, p := range l.pkts {
+			st.Lend(p)
+			if !yield(i, p) {
+				return
+			}
+		}
+	}
+}
 
 // Binary implements + with another packet list or a list of packets.
 func (l *PacketList) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (starlark.Value, error) {
@@ -196,7 +219,7 @@ func init() {
 	listMethods = map[string]listMethod{
 		"summary": func(l *PacketList, th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 			var sb strings.Builder
-			for _, p := range l.pkts {
+			for _, p := range l.lent() {
 				s, _ := starlark.Call(th, mustAttr(p, "summary"), nil, nil)
 				sb.WriteString(string(s.(starlark.String)) + "\n")
 			}
@@ -264,7 +287,7 @@ func mustAttr(p *script.Packet, name string) starlark.Value {
 
 func (l *PacketList) nsummary(th *starlark.Thread) error {
 	var sb strings.Builder
-	for i, p := range l.pkts {
+	for i, p := range l.lent() {
 		s, _ := starlark.Call(th, mustAttr(p, "summary"), nil, nil)
 		fmt.Fprintf(&sb, "%04d %s\n", i, string(s.(starlark.String)))
 	}
@@ -281,7 +304,7 @@ func (l *PacketList) filter(th *starlark.Thread, fn starlark.Value) (starlark.Va
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range l.pkts {
+		for _, p := range l.lent() {
 			if f.Match(p.Dissection()) {
 				out.pkts = append(out.pkts, p)
 			}
@@ -293,7 +316,7 @@ func (l *PacketList) filter(th *starlark.Thread, fn starlark.Value) (starlark.Va
 		return nil, fmt.Errorf("filter: want a function or a display filter string, not %s", fn.Type())
 	}
 	args := make(starlark.Tuple, 1)
-	for _, p := range l.pkts {
+	for _, p := range l.lent() {
 		args[0] = p
 		v, err := starlark.Call(th, call, args, nil)
 		if err != nil {
@@ -311,7 +334,7 @@ func (l *PacketList) filter(th *starlark.Thread, fn starlark.Value) (starlark.Va
 func (l *PacketList) makeTable(th *starlark.Thread, fn starlark.Callable) error {
 	cells := map[[2]string]string{}
 	rows, cols := map[string]starlark.Value{}, map[string]starlark.Value{}
-	for _, p := range l.pkts {
+	for _, p := range l.lent() {
 		v, err := starlark.Call(th, fn, starlark.Tuple{p}, nil)
 		if err != nil {
 			return err
@@ -436,7 +459,7 @@ func (l *PacketList) sessions() *starlark.Dict {
 	byPair := map[[3]string]*sess{}
 	var order []*sess
 	other := &sess{key: "Other", list: &PacketList{name: "Other"}}
-	for _, p := range l.pkts {
+	for _, p := range l.lent() {
 		proto, a, b, ok := endpoints(p)
 		if !ok {
 			if len(other.list.pkts) == 0 {
@@ -477,7 +500,7 @@ func (l *PacketList) conversations(w io.Writer) error {
 	}
 	byPair := map[[3]string]*conv{}
 	var order []*conv
-	for _, p := range l.pkts {
+	for _, p := range l.lent() {
 		proto, a, b, ok := endpoints(p)
 		if !ok {
 			continue
@@ -514,7 +537,7 @@ func (l *PacketList) conversations(w io.Writer) error {
 // payload if it has one.
 func (l *PacketList) hexraw(th *starlark.Thread) error {
 	var sb strings.Builder
-	for i, p := range l.pkts {
+	for i, p := range l.lent() {
 		s, _ := starlark.Call(th, mustAttr(p, "summary"), nil, nil)
 		fmt.Fprintf(&sb, "%04d %s\n", i, string(s.(starlark.String)))
 		if v, ok, _ := p.Field("load"); ok {

@@ -16,7 +16,7 @@ import (
 // file if empty), prints the path and returns it.
 func (l *PacketList) plot(th *starlark.Thread, fn starlark.Callable, file, title string) (starlark.Value, error) {
 	var xs, ys []float64
-	for i, p := range l.pkts {
+	for i, p := range l.lent() {
 		v, err := starlark.Call(th, fn, starlark.Tuple{p}, nil)
 		if err != nil {
 			return nil, err

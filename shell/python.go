@@ -412,12 +412,111 @@ func builtinIndex(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, 
 // intBytes is bytes being indexed: b[i] is an int, b[i:j] bytes.
 type intBytes string
 
-func (b intBytes) String() string        { return starlark.Bytes(b).String() }
-func (b intBytes) Type() string          { return "bytes" }
-func (b intBytes) Freeze()               {}
-func (b intBytes) Truth() starlark.Bool  { return len(b) > 0 }
+// String shows the bytes.
+func (b intBytes) String() string { return starlark.Bytes(b).String() }
+
+// Type returns "bytes".
+func (b intBytes) Type() string { return "bytes" }
+
+// Freeze does nothing: bytes are immutable.
+func (b intBytes) Freeze() {}
+
+// Truth is whether there are bytes.
+func (b intBytes) Truth() starlark.Bool { return len(b) > 0 }
+
+// Hash hashes the bytes.
 func (b intBytes) Hash() (uint32, error) { return starlark.Bytes(b).Hash() }
-func (b intBytes) Len() int              { return len(b) }
+
+// Len returns the number of bytes.
+func (b intBytes) Len() int { return len(b) }
 
 // Index returns the i-th byte as an int.
 func (b intBytes) Index(i int) starlark.Value { return starlark.MakeInt(int(b[i])) }
+
+// builtinSum is Python's sum(iterable, start=0).
+func builtinSum(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Iterable
+	var acc starlark.Value = starlark.MakeInt(0)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "iterable", &it, "start?", &acc); err != nil {
+		return nil, err
+	}
+	iter := it.Iterate()
+	defer iter.Done()
+	var v starlark.Value
+	for iter.Next(&v) {
+		var err error
+		if acc, err = starlark.Binary(syntax.PLUS, acc, v); err != nil {
+			return nil, fmt.Errorf("sum: %v", err)
+		}
+	}
+	return acc, nil
+}
+
+// builtinMap is Python's map(f, iterable): a list here.
+func builtinMap(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn starlark.Callable
+	var it starlark.Iterable
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &fn, &it); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	iter := it.Iterate()
+	defer iter.Done()
+	var v starlark.Value
+	for iter.Next(&v) {
+		r, err := starlark.Call(th, fn, starlark.Tuple{v}, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return starlark.NewList(out), nil
+}
+
+// builtinFilter is Python's filter(f, iterable) (f None keeps true
+// values): a list, or a packet list for a packet list.
+func builtinFilter(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn starlark.Value
+	var it starlark.Iterable
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &fn, &it); err != nil {
+		return nil, err
+	}
+	if l, ok := it.(*PacketList); ok {
+		return l.filter(th, fn)
+	}
+	var out []starlark.Value
+	iter := it.Iterate()
+	defer iter.Done()
+	var v starlark.Value
+	for iter.Next(&v) {
+		keep := v.Truth()
+		if fn != starlark.None {
+			r, err := starlark.Call(th, fn, starlark.Tuple{v}, nil)
+			if err != nil {
+				return nil, err
+			}
+			keep = r.Truth()
+		}
+		if keep {
+			out = append(out, v)
+		}
+	}
+	return starlark.NewList(out), nil
+}
+
+// builtinDivmod is Python's divmod(a, b).
+func builtinDivmod(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x, y starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &x, &y); err != nil {
+		return nil, err
+	}
+	q, err := starlark.Binary(syntax.SLASHSLASH, x, y)
+	if err != nil {
+		return nil, err
+	}
+	r, err := starlark.Binary(syntax.PERCENT, x, y)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.Tuple{q, r}, nil
+}

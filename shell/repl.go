@@ -339,6 +339,7 @@ type interruptReader struct {
 	intr bool
 }
 
+// Read reads, noting a Ctrl-C byte.
 func (ir *interruptReader) Read(p []byte) (int, error) {
 	n, err := ir.r.Read(p)
 	for _, c := range p[:n] {

@@ -75,7 +75,7 @@ func lastLine(screen string) string {
 
 // TestShellOnTerminal uses the shell as a person would, on a terminal
 // (tmux): typing, Tab completion, history recall with the up arrow, a
-// syntax error, a runtime error, Ctrl-C, Ctrl-D.
+// syntax error, a runtime error, Ctrl-C (a line, a computation), Ctrl-D.
 func TestShellOnTerminal(t *testing.T) {
 	requireTmux(t)
 	dir := t.TempDir()
@@ -164,6 +164,18 @@ func TestShellOnTerminal(t *testing.T) {
 	s.sendText("    print(i * 10, end=';')")
 	s.send("Enter", "Enter")
 	s.waitFor("0;10;20;")
+
+	// Ctrl-C stops a computation that would not end.
+	s.sendText("while True:")
+	s.send("Enter")
+	s.sendText("    pass")
+	s.send("Enter", "Enter")
+	time.Sleep(300 * time.Millisecond)
+	s.send("C-c")
+	s.waitFor("cancelled: KeyboardInterrupt")
+	s.sendText("6 * 7")
+	s.send("Enter")
+	s.waitFor("\n42\n>>>")
 
 	// Ctrl-C abandons the line; Ctrl-D leaves.
 	s.sendText("abandoned")

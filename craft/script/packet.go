@@ -220,15 +220,17 @@ func (p *Packet) String() string {
 
 func (p *Packet) summary() string {
 	if p.live() {
+		s := p.f.dissection().Summary()
 		if p.off == 0 {
-			return p.f.dissection().Summary()
+			return s
 		}
-		b, _ := p.Bytes()
-		ls := p.layers()
-		if len(ls) == 0 {
+		// The view's layers in the whole packet's summary, which knows
+		// the addresses below (as Scapy's p[TCP].summary() does).
+		parts := strings.SplitN(s, " / ", p.off+1)
+		if len(parts) <= p.off {
 			return ""
 		}
-		return packet.NewFrom(b, ls[0].Proto).Summary()
+		return parts[p.off]
 	}
 	cp, err := p.Craft()
 	if err != nil {
@@ -619,20 +621,32 @@ func NewStream() *Stream { return &Stream{dp: &packet.Packet{}} }
 // keeps: they must not change) were captured on link at ts (ns since the
 // epoch), origLen bytes on the wire, number-th in its file.
 func (s *Stream) Next(data []byte, link uint32, ts int64, origLen, number int) *Packet {
-	if s.prev != nil {
-		s.prev.detach(s.dp)
-	}
 	// One allocation for the packet and its frame.
 	pf := &struct {
 		p Packet
 		f frame
 	}{f: frame{data: data, link: link, ts: ts, hasTS: true, origLen: origLen}}
-	f := &pf.f
-	f.use(s.dp)
+	pf.p.f = &pf.f
+	s.Lend(&pf.p)
 	s.dp.Number = number
-	s.prev = f
-	pf.p.f = f
 	return &pf.p
+}
+
+// Lend lends the stream's dissection to a packet of a list being walked
+// (one read from a file and not dissected yet), taking it back from the
+// previous one, so that walking a long list does not leave a dissection
+// behind on every packet.
+func (s *Stream) Lend(p *Packet) {
+	if s.prev != nil {
+		s.prev.detach(s.dp)
+		s.prev = nil
+	}
+	f := p.f
+	if p.P != nil || f == nil || f.dp != nil || f.cp != nil || f.first != nil {
+		return
+	}
+	f.use(s.dp)
+	s.prev = f
 }
 
 // Dissection returns the packet dissected from its first layer: the
