@@ -93,6 +93,12 @@ func FuzzReassembly(f *testing.F) {
 				}
 				if !haveOrigin {
 					origin, haveOrigin = start, true
+				} else if flags&SYN != 0 && start != origin && s.Offset() == 0 && s.Stats().Buffered == 0 {
+					// A SYN before any byte was placed starts the
+					// sequence space over (see SegmentLen): nothing
+					// claimed before it counts.
+					origin = start
+					clear(first)
 				}
 				for i := 0; i < wire; i++ {
 					o := start + int64(i)
