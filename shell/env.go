@@ -73,6 +73,8 @@ func Globals() starlark.StringDict {
 	add("map", builtinMap)
 	add("filter", builtinFilter)
 	add("divmod", builtinDivmod)
+	add("conn", builtinConn)
+	add("follow", builtinFollow)
 	pack := starlark.NewBuiltin("pack", builtinPack)
 	unpack := starlark.NewBuiltin("unpack", builtinUnpack)
 	calcsize := starlark.NewBuiltin("calcsize", builtinCalcsize)

@@ -210,4 +210,6 @@ var builtinDocs = map[string]string{
 	"b64encode":  "(b): base64.b64encode",
 	"fuzz":       "(pkt, seed=0, count=0): fuzzed packet(s)",
 	"len":        "(x): length; of a packet, its length in bytes",
+	"conn":       "(pkts, format='text'): the connections, with Zeek's conn.log fields, as `pktkit conn` prints them (text, tsv, json, zeek)",
+	"follow":     "(pkts, stream, format='ascii', udp=False, side=-1): print a TCP (or UDP) stream reassembled, as tshark -z follow; returns (client bytes, server bytes)",
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"pktkit/follow"
 )
 
 // TestFollowMatchesTshark: `follow` prints tshark's -z follow output byte
@@ -76,7 +78,7 @@ func TestFollowAllCorpus(t *testing.T) {
 	for _, f := range files {
 		rel := strings.TrimSuffix(strings.TrimPrefix(f, exp+"/"), ".follow.tsv")
 		out := t.TempDir()
-		if err := followAll(filepath.Join(dir, rel), out); err != nil {
+		if err := follow.WriteAll(filepath.Join(dir, rel), out, nil); err != nil {
 			// A damaged capture still gives what it could read.
 			t.Logf("%s: %v", rel, err)
 		}

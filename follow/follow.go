@@ -1,0 +1,480 @@
+// Package follow reassembles TCP and UDP conversations of a capture and
+// shows what each side sent, as tshark's -z follow does (ascii, hex, raw
+// and yaml layouts), or writes every TCP direction to files as tcpflow
+// does. IP fragments are reassembled first (package defrag), streams are
+// numbered as tshark numbers them (package flow) and TCP bytes are put in
+// order by package reassembly: the first copy of retransmitted or
+// overlapping bytes wins, a hole the peer acknowledged shows as tshark's
+// "[N bytes missing in capture file]" marker, and data behind a hole
+// never filled or acknowledged is not shown (tshark keeps it waiting).
+package follow
+
+import (
+	"bufio"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"pktkit/capture"
+	"pktkit/defrag"
+	"pktkit/flow"
+	"pktkit/layers"
+	"pktkit/packet"
+	"pktkit/reassembly"
+	"pktkit/walk"
+)
+
+// Segment is a packet's TCP segment or UDP datagram as follow sees it.
+type Segment struct {
+	UDP      bool
+	Stream   int32 // tcp.stream or udp.stream
+	Src, Dst netip.AddrPort
+	Seq, Ack uint32 // TCP only
+	Flags    reassembly.Flags
+	Payload  []byte // valid during the callback only
+	Wire     int    // payload length on the wire (more if the capture cut it)
+}
+
+// Follower turns packets, in file order, into the segments follow reads:
+// IPv4 and IPv6 fragments reassembled first, each TCP or UDP layer's
+// tshark stream number from a connection table.
+type Follower struct {
+	t  *flow.Table
+	df *defrag.Defragmenter
+}
+
+// NewFollower returns a Follower for one capture.
+func NewFollower() *Follower {
+	return &Follower{t: flow.New(flow.Config{}), df: defrag.New(defrag.Config{})}
+}
+
+// Packet reads p's first TCP or UDP layer that is not quoted in an ICMP
+// error. It returns the segment, the packet it lies in (p, or a datagram
+// reassembled from fragments, with p's number and time) and whether there
+// was one. Every packet of the capture must be given, in order.
+func (f *Follower) Packet(p *packet.Packet) (Segment, *packet.Packet, bool) {
+	for _, l := range p.Layers() {
+		if l.Proto != layers.IP && l.Proto != layers.IPv6 || l.Quoted() {
+			continue
+		}
+		if r := f.df.Add(0, l.Data, p.Timestamp); r.Status == defrag.Complete {
+			first := layers.IP
+			if r.Data[0]>>4 == 6 {
+				first = layers.IPv6
+			}
+			q := packet.NewFrom(r.Data, first)
+			q.Number, q.Timestamp = p.Number, p.Timestamp
+			p = q
+		}
+		break
+	}
+	f.t.Update(p)
+	ls := p.Layers()
+	var ip *packet.Layer
+	for i := range ls {
+		l := &ls[i]
+		switch {
+		case l.Quoted():
+			continue
+		case l.Proto == layers.IP || l.Proto == layers.IPv6:
+			ip = l
+			continue
+		case ip == nil || l.Partial() || l.Proto != layers.TCP && l.Proto != layers.UDP:
+			continue
+		case l.Proto == layers.TCP && l.HdrLen < 20, l.Proto == layers.UDP && l.HdrLen < 8:
+			return Segment{}, p, false
+		}
+		s := Segment{UDP: l.Proto == layers.UDP, Stream: -1}
+		for _, st := range f.t.Streams() {
+			if st.Layer == l.Index {
+				s.Stream = st.N
+			}
+		}
+		if s.Stream < 0 {
+			return Segment{}, p, false
+		}
+		var src, dst netip.Addr
+		if ip.Proto == layers.IP {
+			src, dst = netip.AddrFrom4([4]byte(ip.Data[12:16])), netip.AddrFrom4([4]byte(ip.Data[16:20]))
+		} else {
+			src, dst = netip.AddrFrom16([16]byte(ip.Data[8:24])), netip.AddrFrom16([16]byte(ip.Data[24:40]))
+		}
+		h := l.Data
+		s.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(h))
+		s.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(h[2:]))
+		s.Payload = h[min(l.HdrLen, len(h)):]
+		s.Wire = max(l.Reported-l.HdrLen, len(s.Payload))
+		if !s.UDP {
+			s.Seq, s.Ack = binary.BigEndian.Uint32(h[4:]), binary.BigEndian.Uint32(h[8:])
+			s.Flags = reassembly.Flags(h[13])
+		}
+		return s, p, true
+	}
+	return Segment{}, p, false
+}
+
+// Walk calls fn with each segment of a capture file (see Follower.Packet).
+func Walk(path string, progress func(done, total int64), fn func(p *packet.Packet, s Segment)) error {
+	f := NewFollower()
+	return walk.File(path, walk.Options{Progress: progress}, func(p *packet.Packet, rec *capture.Record) error {
+		if s, q, ok := f.Packet(p); ok {
+			fn(q, s)
+		}
+		return nil
+	})
+}
+
+// Chunk is what one side sent, as delivered in order.
+type Chunk struct {
+	frame int
+	ts    int64
+	side  int
+	off   int64 // offset in the side's stream
+	data  []byte
+}
+
+// Conv is one followed conversation: its two sides' reassembly and
+// what they delivered.
+type Conv struct {
+	stream int32
+	udp    bool
+	node   [2]netip.AddrPort
+	s      [2]*reassembly.Stream
+	sinks  [2]*sideSink
+	chunks []Chunk
+	frame  int
+	ts     int64
+}
+
+// sideSink collects one side's bytes as chunks (or hands them on).
+type sideSink struct {
+	c       *Conv
+	side    int
+	n       int64
+	stopped bool
+	next    reassembly.Sink // for --all: where the bytes go instead
+	gaps    int
+	missing int64
+}
+
+func (f *sideSink) Data(b []byte) {
+	if f.stopped {
+		return
+	}
+	if f.next != nil {
+		f.next.Data(b)
+	} else {
+		f.c.chunks = append(f.c.chunks, Chunk{frame: f.c.frame, ts: f.c.ts, side: f.side, off: f.n, data: append([]byte(nil), b...)})
+	}
+	f.n += int64(len(b))
+}
+
+func (f *sideSink) Gap(g reassembly.Gap) {
+	f.gaps++
+	f.missing += g.Len
+	switch g.Reason {
+	case reassembly.GapAcked:
+		// tshark's marker for bytes the peer acknowledged but the capture
+		// lacks.
+		f.Data([]byte(fmt.Sprintf("[%d bytes missing in capture file]\x00", g.Len)))
+	case reassembly.GapClosed, reassembly.GapOverflow:
+		f.stopped = true
+	}
+}
+
+func (f *sideSink) End(reassembly.EndReason) {}
+
+// NewConv starts following the conversation of segment s (whose sender is
+// node 0). With next, each side's bytes go to next(side) instead of being
+// kept as chunks for Print.
+func NewConv(s Segment, next func(side int) reassembly.Sink) *Conv {
+	c := &Conv{stream: s.Stream, udp: s.UDP, node: [2]netip.AddrPort{s.Src, s.Dst}}
+	for i := range c.s {
+		c.sinks[i] = &sideSink{c: c, side: i}
+		if next != nil {
+			c.sinks[i].next = next(i)
+		}
+		c.s[i] = reassembly.NewStream(reassembly.Config{}, c.sinks[i])
+	}
+	return c
+}
+
+// Add gives the conversation its next segment, read from p.
+func (c *Conv) Add(p *packet.Packet, s Segment) {
+	side := 0
+	if s.Src != c.node[0] {
+		side = 1
+	}
+	c.frame, c.ts = p.Number, p.Timestamp
+	if c.udp {
+		if len(s.Payload) > 0 {
+			c.sinks[side].Data(s.Payload)
+		}
+		return
+	}
+	if s.Flags&reassembly.ACK != 0 {
+		c.s[1-side].Ack(s.Ack)
+	}
+	c.s[side].SegmentLen(s.Seq, s.Flags, s.Payload, s.Wire)
+}
+
+// Close ends both sides: data still waiting behind a hole is given up.
+func (c *Conv) Close() {
+	c.s[0].Close()
+	c.s[1].Close()
+}
+
+// Print writes the conversation as tshark -z follow,PROTO,FORMAT does:
+// format is ascii, hex, raw or yaml; side is 0 or 1 for one side only, -1
+// for both.
+func (c *Conv) Print(out io.Writer, format string, side int) error {
+	switch format {
+	case "ascii", "hex", "raw", "yaml":
+	default:
+		return fmt.Errorf("follow: unknown format %q (ascii, hex, raw, yaml)", format)
+	}
+	w := bufio.NewWriter(out)
+	only := side
+	proto := "tcp"
+	if c.udp {
+		proto = "udp"
+	}
+	if format == "yaml" {
+		w.WriteString("peers:\n")
+		for i, n := range c.node {
+			fmt.Fprintf(w, "  - peer: %d\n    host: %s\n    port: %d\n", i, n.Addr(), n.Port())
+		}
+		w.WriteString("packets:\n")
+	} else {
+		fmt.Fprintf(w, "\n===================================================================\nFollow: %s,%s\nFilter: %s.stream eq %d\nNode 0: %s\nNode 1: %s\n",
+			proto, format, proto, c.stream, c.node[0], c.node[1])
+	}
+	for _, ch := range c.chunks {
+		if only >= 0 && ch.side != only {
+			continue
+		}
+		tab := ""
+		if ch.side == 1 {
+			tab = "\t"
+		}
+		switch format {
+		case "ascii":
+			fmt.Fprintf(w, "%s%d\n", tab, len(ch.data))
+			for _, b := range ch.data {
+				if b < 0x20 && b != '\n' && b != '\r' && b != '\t' || b >= 0x7f {
+					b = '.'
+				}
+				w.WriteByte(b)
+			}
+			w.WriteByte('\n')
+		case "hex":
+			writeHex(w, tab, ch.off, ch.data)
+		case "raw":
+			w.WriteString(tab)
+			w.WriteString(hex.EncodeToString(ch.data))
+			w.WriteByte('\n')
+		case "yaml":
+			// tshark prints the time through a double, digits and all.
+			t := strconv.FormatFloat(float64(ch.ts/1e9)+float64(ch.ts%1e9)/1e9, 'f', 9, 64)
+			fmt.Fprintf(w, "  - packet: %d\n    peer: %d\n    timestamp: %s\n    data: !!binary |\n", ch.frame, ch.side, t)
+			enc := base64.StdEncoding.EncodeToString(ch.data)
+			for len(enc) > 0 {
+				n := min(76, len(enc))
+				fmt.Fprintf(w, "      %s\n", enc[:n])
+				enc = enc[n:]
+			}
+		}
+	}
+	if format != "yaml" {
+		w.WriteString("===================================================================\n")
+	}
+	return w.Flush()
+}
+
+// Stream returns the conversation's tshark stream number.
+func (c *Conv) Stream() int32 { return c.stream }
+
+// Nodes returns the two sides, node 0 (the first packet's sender) first.
+func (c *Conv) Nodes() [2]netip.AddrPort { return c.node }
+
+// Bytes returns what one side sent, its chunks joined.
+func (c *Conv) Bytes(side int) []byte {
+	var b []byte
+	for _, ch := range c.chunks {
+		if ch.side == side {
+			b = append(b, ch.data...)
+		}
+	}
+	return b
+}
+
+// writeHex writes data as tshark's follow hex lines: the offset in the
+// side's stream (upper-case hex), 16 bytes in two groups, their ASCII.
+func writeHex(w *bufio.Writer, tab string, off int64, data []byte) {
+	for i := 0; i < len(data); i += 16 {
+		line := data[i:min(i+16, len(data))]
+		fmt.Fprintf(w, "%s%08X  ", tab, off+int64(i))
+		for j := 0; j < 16; j++ {
+			if j < len(line) {
+				fmt.Fprintf(w, "%02x ", line[j])
+			} else {
+				w.WriteString("   ")
+			}
+			if j == 7 {
+				w.WriteByte(' ')
+			}
+		}
+		w.WriteByte(' ')
+		var asc [17]byte
+		n := 0
+		for j, b := range line {
+			if j == 8 {
+				asc[n] = ' '
+				n++
+			}
+			if b < 0x20 || b >= 0x7f {
+				b = '.'
+			}
+			asc[n] = b
+			n++
+		}
+		// tshark ends the line at its last visible character.
+		w.WriteString(strings.TrimRight(string(asc[:n]), " "))
+		w.WriteByte('\n')
+	}
+}
+
+// dirFile is one connection direction written by --all.
+type dirFile struct {
+	path    string
+	buf     []byte
+	h       hash.Hash
+	n       int64
+	err     error
+	started bool
+}
+
+func (d *dirFile) Data(b []byte) {
+	d.buf = append(d.buf, b...)
+	d.h.Write(b)
+	d.n += int64(len(b))
+	if len(d.buf) >= 64<<10 {
+		d.flush()
+	}
+}
+func (d *dirFile) Gap(reassembly.Gap)       {}
+func (d *dirFile) End(reassembly.EndReason) {}
+
+// flush appends the buffered bytes to the file (opened only for that, so
+// that a capture with many connections needs few open files).
+func (d *dirFile) flush() {
+	if d.err != nil || (len(d.buf) == 0 && d.started) {
+		d.buf = d.buf[:0]
+		return
+	}
+	mode := os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	if !d.started {
+		mode |= os.O_TRUNC
+		d.started = true
+	}
+	f, err := os.OpenFile(d.path, mode, 0o644)
+	if err == nil {
+		_, err = f.Write(d.buf)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	d.err = err
+	d.buf = d.buf[:0]
+}
+
+// FlowName is tcpflow's name for an endpoint: IPv4 octets and the port
+// zero-padded (010.000.000.001.00080), IPv6 groups in full.
+func FlowName(a netip.AddrPort) string {
+	var s string
+	if a.Addr().Is4() {
+		b := a.Addr().As4()
+		s = fmt.Sprintf("%03d.%03d.%03d.%03d", b[0], b[1], b[2], b[3])
+	} else {
+		b := a.Addr().As16()
+		var g []string
+		for i := 0; i < 16; i += 2 {
+			g = append(g, fmt.Sprintf("%02x%02x", b[i], b[i+1]))
+		}
+		s = strings.Join(g, ".")
+	}
+	return fmt.Sprintf("%s.%05d", s, a.Port())
+}
+
+// WriteAll writes every TCP connection direction of a capture to dir, one
+// file each named like tcpflow's (FlowName of source and destination;
+// "cN" added when a name repeats), and dir/index.tsv with the columns
+// stream src dst bytes gaps missing_bytes md5.
+func WriteAll(path, dir string, progress func(done, total int64)) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	convs := map[int32]*Conv{}
+	var order []*Conv
+	files := map[*Conv]*[2]*dirFile{}
+	used := map[string]int{}
+	err := Walk(path, progress, func(p *packet.Packet, s Segment) {
+		if s.UDP {
+			return
+		}
+		c := convs[s.Stream]
+		if c == nil {
+			var fs [2]*dirFile
+			for i, e := range [2][2]netip.AddrPort{{s.Src, s.Dst}, {s.Dst, s.Src}} {
+				name := FlowName(e[0]) + "-" + FlowName(e[1])
+				if k := used[name]; k > 0 {
+					name += "c" + strconv.Itoa(k) // port reuse: tcpflow's connection count
+				}
+				used[FlowName(e[0])+"-"+FlowName(e[1])]++
+				fs[i] = &dirFile{path: filepath.Join(dir, name), h: md5.New()}
+			}
+			c = NewConv(s, func(i int) reassembly.Sink { return fs[i] })
+			convs[s.Stream] = c
+			order = append(order, c)
+			files[c] = &fs
+		}
+		c.Add(p, s)
+	})
+	if err != nil {
+		return err
+	}
+	idx, err := os.Create(filepath.Join(dir, "index.tsv"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(idx)
+	w.WriteString("stream\tsrc\tdst\tbytes\tgaps\tmissing_bytes\tmd5\n")
+	for _, c := range order {
+		c.Close()
+		fs := files[c]
+		for i, f := range fs {
+			if f.n == 0 {
+				continue // nothing sent that way: no file, as tcpflow
+			}
+			f.flush()
+			if f.err != nil {
+				return f.err
+			}
+			sk := c.sinks[i]
+			fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%d\t%d\t%x\n", c.stream, c.node[i], c.node[1-i], f.n, sk.gaps, sk.missing, f.h.Sum(nil))
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return idx.Close()
+}
