@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"pktkit/capture"
 	"pktkit/flow"
@@ -96,37 +95,6 @@ func runConn(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var conns []flow.Conn
-	t := flow.New(flow.Config{
-		MaxConns: *maxConns, ZeekKeys: *zeekKeys, Checksums: *checksums,
-		Finished: func(c *flow.Conn) { conns = append(conns, *c) },
-	})
-	var first, last int64
-	for _, f := range files {
-		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Progress: bar.Update, Filter: match, Analyses: analyses}, func(p *packet.Packet, rec *capture.Record) error {
-			if first == 0 {
-				first = p.Timestamp
-			}
-			last = max(last, p.Timestamp)
-			t.Update(p)
-			return nil
-		})
-		bar.Done()
-		if err != nil {
-			return err
-		}
-	}
-	t.Flush()
-	slices.SortFunc(conns, func(a, b flow.Conn) int {
-		if a.Index < b.Index {
-			return -1
-		}
-		if a.Index > b.Index {
-			return 1
-		}
-		return 0
-	})
 	w := stdout
 	if *out != "" && *out != "-" {
 		f, err := os.Create(*out)
@@ -136,8 +104,52 @@ func runConn(args []string, stdout io.Writer) error {
 		defer f.Close()
 		w = f
 	}
-	if err := flow.WriteLog(w, conns, *format, first, last); err != nil {
+	lw, err := flow.NewLogWriter(w, *format)
+	if err != nil {
 		return err
+	}
+	// Rows go out as connections finish, in order of first packet: a
+	// finished connection waits only for older ones still open.
+	var first, last int64
+	var werr error
+	ord := &flow.Orderer{Emit: func(c *flow.Conn) error { return lw.Write(c, first) }}
+	t := flow.New(flow.Config{
+		MaxConns: *maxConns, ZeekKeys: *zeekKeys, Checksums: *checksums,
+		Finished: func(c *flow.Conn) {
+			if err := ord.Finished(c); err != nil && werr == nil {
+				werr = err
+			}
+		},
+	})
+	for _, f := range files {
+		bar := progress.New(f)
+		err := walk.File(f, walk.Options{Progress: bar.Update, Filter: match, Analyses: analyses}, func(p *packet.Packet, rec *capture.Record) error {
+			if first == 0 {
+				first = p.Timestamp
+			}
+			last = max(last, p.Timestamp)
+			if c, _, isNew := t.Update(p); isNew {
+				ord.Started(c)
+			}
+			return werr
+		})
+		bar.Done()
+		if err != nil {
+			return err
+		}
+	}
+	t.Flush()
+	if err := ord.Flush(); err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	if err := lw.Close(first, last); err != nil {
+		return err
+	}
+	if ord.OutOfOrder > 0 {
+		fmt.Fprintf(os.Stderr, "pktkit conn: %d connections written ahead of older open ones (to bound memory)\n", ord.OutOfOrder)
 	}
 	if st := t.Stats(); st.Evicted > 0 {
 		fmt.Fprintf(os.Stderr, "pktkit conn: %d connections evicted (more than %d at once); raise --max-conns\n", st.Evicted, *maxConns)
