@@ -322,6 +322,10 @@ func checkFollowAllTruth(t *testing.T, pcap string, rows []truthRow) {
 // for the HTTP download) for every stream.
 func TestConnsMatchTshark(t *testing.T) {
 	requireTshark(t)
+	checkConnsTshark(t, connsPcap)
+}
+
+func checkConnsTshark(t *testing.T, connsPcap string) {
 	code, got, errOut := runCLI(t, "fields", connsPcap, "-e", "frame.number", "-e", "tcp.stream", "-e", "tcp.srcport")
 	if code != 0 {
 		t.Fatalf("fields: exit %d: %s", code, errOut)
@@ -358,7 +362,7 @@ func TestConnsMatchTshark(t *testing.T) {
 
 // TestConnsRegenerate runs testdata/gen/conns.sh into a temporary directory
 // (new namespaces, new traffic) and checks the fresh capture against its
-// fresh truth the same way. It needs root, PKTKIT_NETNS=1 and the script's
+// fresh truth the same way, and against tshark. It needs root, PKTKIT_NETNS=1 and the script's
 // tools; it takes about 15 seconds.
 func TestConnsRegenerate(t *testing.T) {
 	if os.Getenv("PKTKIT_NETNS") != "1" {
@@ -377,4 +381,10 @@ func TestConnsRegenerate(t *testing.T) {
 		t.Fatalf("conns.sh: %v\n%s", err, out)
 	}
 	checkConns(t, filepath.Join(dir, "conns.pcap"), filepath.Join(dir, "conns.truth.tsv"))
+	if _, err := exec.LookPath("tshark"); err == nil || os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
+		t.Run("tshark", func(t *testing.T) {
+			requireTshark(t)
+			checkConnsTshark(t, filepath.Join(dir, "conns.pcap"))
+		})
+	}
 }
