@@ -61,6 +61,11 @@ cleanup() {
 	for p in "${PIDS[@]:-}"; do
 		[ -n "$p" ] && wait "$p" 2>/dev/null || true
 	done
+	# Anything else still running inside our two namespaces (a client
+	# interrupted mid-scenario): a namespace lives on while a process is in it.
+	for p in $(ip netns pids "$CLI" 2>/dev/null) $(ip netns pids "$SRV" 2>/dev/null); do
+		kill "$p" 2>/dev/null || true
+	done
 	ip netns del "$CLI" 2>/dev/null || true
 	ip netns del "$SRV" 2>/dev/null || true
 	rm -rf "$WORK"
@@ -116,12 +121,15 @@ ins ip link set "$SRV_IF" up
 inc ping -c 1 -W 2 "$S" >/dev/null
 
 # --- servers and capture ---------------------------------------------------
-ins python3 -u "$GEN/conn_scenarios.py" serve --bind "$S" >"$WORK/server.log" 2>"$WORK/server.err" &
+# Background jobs are started with "ip netns exec" itself, not through the
+# ins function (a subshell), so that $! is the program's pid ("ip netns
+# exec" execs it) and cleanup can stop it.
+ip netns exec "$SRV" python3 -u "$GEN/conn_scenarios.py" serve --bind "$S" >"$WORK/server.log" 2>"$WORK/server.err" &
 PIDS+=($!)
 wait_for "$WORK/server.err" "ready"
 # --immediate-mode: without it libpcap hands packets over a ring block at a
 # time (up to 1 s late), and the last block is lost when tcpdump is stopped.
-ins tcpdump -i "$SRV_IF" -s 0 -n -U --immediate-mode -Z root -w "$WORK/conns.pcap" tcp 2>"$WORK/tcpdump.err" &
+ip netns exec "$SRV" tcpdump -i "$SRV_IF" -s 0 -n -U --immediate-mode -Z root -w "$WORK/conns.pcap" tcp 2>"$WORK/tcpdump.err" &
 TCPDUMP=$!
 PIDS+=("$TCPDUMP")
 wait_for "$WORK/tcpdump.err" "listening on"
