@@ -343,6 +343,7 @@ func checkConnsTshark(t *testing.T, connsPcap string) {
 	if len(streams) < 9 {
 		t.Fatalf("tshark sees %d TCP streams, want at least the 9 scenarios", len(streams))
 	}
+	checkConnCountsTshark(t, connsPcap)
 	for s := range streams {
 		for _, format := range []string{"raw", "ascii"} {
 			if format == "ascii" && s != "0" {
@@ -386,5 +387,67 @@ func TestConnsRegenerate(t *testing.T) {
 			requireTshark(t)
 			checkConnsTshark(t, filepath.Join(dir, "conns.pcap"))
 		})
+	}
+}
+
+// checkConnCountsTshark: each connection of `conn` has tshark's tcp.stream,
+// and its packets and IP bytes each way are tshark's, summed per stream
+// and direction (ip.len, the IP total length, is what Zeek's
+// orig_ip_bytes/resp_ip_bytes add up).
+func checkConnCountsTshark(t *testing.T, pcap string) {
+	type dir struct{ pkts, bytes int64 }
+	type key struct {
+		stream, src string
+	}
+	sums := map[key]*dir{}
+	out := tsharkFields(t, pcap, "-e", "tcp.stream", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.len")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		c := strings.Split(l, "\t")
+		if len(c) != 4 || c[0] == "" {
+			continue
+		}
+		k := key{c[0], c[1] + ":" + c[2]}
+		if sums[k] == nil {
+			sums[k] = &dir{}
+		}
+		n, _ := strconv.ParseInt(c[3], 10, 64)
+		sums[k].pkts++
+		sums[k].bytes += n
+	}
+	code, conn, errOut := runCLI(t, "conn", pcap, "--format", "tsv")
+	if code != 0 {
+		t.Fatalf("conn: exit %d: %s", code, errOut)
+	}
+	tmp := filepath.Join(t.TempDir(), "conn.tsv")
+	os.WriteFile(tmp, []byte(conn), 0o644)
+	rows := readTSV(t, tmp)
+	streams := map[string]bool{}
+	for k := range sums {
+		streams[k.stream] = true
+	}
+	if len(rows) != len(streams) {
+		t.Errorf("%d connections, tshark has %d TCP streams", len(rows), len(streams))
+	}
+	for _, r := range rows {
+		o := key{r["stream"], r["id.orig_h"] + ":" + r["id.orig_p"]}
+		p := key{r["stream"], r["id.resp_h"] + ":" + r["id.resp_p"]}
+		if sums[o] == nil {
+			t.Errorf("conn %s -> %s: stream %s, but tshark has no packet from %s in that stream", o.src, p.src, r["stream"], o.src)
+			continue
+		}
+		for _, c := range []struct {
+			name string
+			k    key
+			pkts string
+			ipb  string
+		}{{"orig", o, r["orig_pkts"], r["orig_ip_bytes"]}, {"resp", p, r["resp_pkts"], r["resp_ip_bytes"]}} {
+			want := dir{}
+			if d := sums[c.k]; d != nil {
+				want = *d
+			}
+			if c.pkts != strconv.FormatInt(want.pkts, 10) || c.ipb != strconv.FormatInt(want.bytes, 10) {
+				t.Errorf("stream %s %s: %s packets %s IP bytes, tshark %d and %d", r["stream"], c.name, c.pkts, c.ipb, want.pkts, want.bytes)
+			}
+		}
 	}
 }
