@@ -28,9 +28,10 @@
 #   ratelimit 40009 -> 8009  48 KiB download through tbf (2 Mbit/s)     SF
 #
 # Needs root, iproute2 (ip, tc), iptables, tcpdump, curl, python3, ethtool
-# (optional). The kernel needs veth, xt_statistic and sch_tbf (no netem:
-# delays are made by the servers themselves). Idempotent; everything is
-# torn down on exit, even on failure. Takes about 10 seconds.
+# (optional). The kernel needs veth, xt_statistic (with Debian's iptables,
+# which is iptables-nft, also nft_compat) and sch_tbf; no netem: delays are
+# made by the servers themselves. Idempotent; everything is torn down on
+# exit, even on failure or interruption. Takes 8 to 25 seconds.
 #
 # usage: testdata/gen/conns.sh [OUTDIR]   (default: testdata/)
 set -euo pipefail
