@@ -270,7 +270,7 @@ func (c *Conv) Print(out io.Writer, format string, side int) error {
 		case "ascii":
 			fmt.Fprintf(w, "%s%d\n", tab, len(ch.data))
 			for _, b := range ch.data {
-				if b < 0x20 && b != '\n' && b != '\r' && b != '\t' || b >= 0x7f {
+				if b < 0x20 && b != '\n' && b != '\r' || b >= 0x7f { // tshark 4.0 shows a tab as '.' too
 					b = '.'
 				}
 				w.WriteByte(b)
