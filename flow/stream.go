@@ -8,6 +8,10 @@ type Stream struct {
 	Layer int   // index of the layer in the packet's layers
 	TCP   bool  // tcp.stream (else udp.stream)
 	N     int32 // the stream number, 0-based
+	// Side is the sender's end of the conversation: 0 for the lower
+	// (address, port) of the two, 1 for the other (both 0 when the ends
+	// are equal), as analyses keep per-direction state.
+	Side uint8
 }
 
 // convKey is tshark's conversation key: addresses and ports, in a
@@ -137,8 +141,9 @@ func (n *numberer) grow() {
 	}
 }
 
-// tcp numbers a TCP segment sent along e.
-func (n *numberer) tcp(e *ends, flags uint8, seq uint32) int32 {
+// tcp numbers a TCP segment sent along e and returns its side of the
+// conversation.
+func (n *numberer) tcp(e *ends, flags uint8, seq uint32) (int32, uint8) {
 	k, side := convKeyOf(e)
 	c, isNew := n.get(k)
 	if isNew {
@@ -156,16 +161,17 @@ func (n *numberer) tcp(e *ends, flags uint8, seq uint32) int32 {
 			c.base[side] = seq - 1
 		}
 	}
-	return c.stream
+	return c.stream, uint8(side)
 }
 
-// udp numbers a UDP datagram sent along e.
-func (n *numberer) udp(e *ends) int32 {
-	k, _ := convKeyOf(e)
+// udp numbers a UDP datagram sent along e and returns its side of the
+// conversation.
+func (n *numberer) udp(e *ends) (int32, uint8) {
+	k, side := convKeyOf(e)
 	c, isNew := n.get(k)
 	if isNew {
 		c.stream = n.nUDP
 		n.nUDP++
 	}
-	return c.stream
+	return c.stream, uint8(side)
 }
