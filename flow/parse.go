@@ -251,14 +251,15 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				e.sport, e.dport = be16(d), be16(d[2:])
 				var st int32
 				var side uint8
+				reused := false
 				if k == kTCP {
 					e.proto = 6
-					st, side = t.num.tcp(&e, d[13], be32(d[4:]))
+					st, side, reused = t.num.tcp(&e, d[13], be32(d[4:]))
 				} else {
 					e.proto = 17
 					st, side = t.num.udp(&e)
 				}
-				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st, Side: side})
+				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st, Side: side, Reused: reused})
 				if !quoted {
 					pi.stream = st
 				}

@@ -12,6 +12,9 @@ type Stream struct {
 	// (address, port) of the two, 1 for the other (both 0 when the ends
 	// are equal), as analyses keep per-direction state.
 	Side uint8
+	// Reused: a SYN started this new TCP stream on a conversation seen
+	// before (tshark's "TCP Port numbers reused").
+	Reused bool
 }
 
 // convKey is tshark's conversation key: addresses and ports, in a
@@ -142,16 +145,18 @@ func (n *numberer) grow() {
 }
 
 // tcp numbers a TCP segment sent along e and returns its side of the
-// conversation.
-func (n *numberer) tcp(e *ends, flags uint8, seq uint32) (int32, uint8) {
+// conversation and whether it started a new stream on a known one.
+func (n *numberer) tcp(e *ends, flags uint8, seq uint32) (int32, uint8, bool) {
 	k, side := convKeyOf(e)
 	c, isNew := n.get(k)
+	reused := false
 	if isNew {
 		c.stream = n.nTCP
 		n.nTCP++
 	} else if flags&(flSYN|flACK) == flSYN && c.hasSeq[side] && seq != c.base[side] {
 		*c = conv{stream: n.nTCP}
 		n.nTCP++
+		reused = true
 	}
 	if !c.hasSeq[side] {
 		c.hasSeq[side] = true
@@ -161,7 +166,7 @@ func (n *numberer) tcp(e *ends, flags uint8, seq uint32) (int32, uint8) {
 			c.base[side] = seq - 1
 		}
 	}
-	return c.stream, uint8(side)
+	return c.stream, uint8(side), reused
 }
 
 // udp numbers a UDP datagram sent along e and returns its side of the
