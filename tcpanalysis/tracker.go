@@ -307,7 +307,7 @@ func (t *Tracker) Track(s *Segment, r *Result) bool {
 
 	// Options: window scale and SACK blocks (read after the analysis of
 	// this segment, as tshark does).
-	if hlen > 20 {
+	if hlen > 20 && len(h) > 20 {
 		t.options(h[20:min(hlen, len(h))], fwd, rev)
 	}
 	if flags&thSYN != 0 {
