@@ -63,8 +63,8 @@ var tcpAnalysisValues = []string{
 var tcpAnalysisFloor = map[string]float64{
 	"tcp.analysis.fast_retransmission": 50,
 	"tcp.analysis.out_of_order":        95,
-	"tcp.analysis.retransmission":      98.8,
-	"tcp.analysis.ack_lost_segment":    90,
+	"tcp.analysis.retransmission":      98.7,
+	"tcp.analysis.ack_lost_segment":    95,
 }
 
 const tcpAnalysisStep = 7 // every 7th eligible capture
