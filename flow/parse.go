@@ -250,14 +250,16 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				e := cur
 				e.sport, e.dport = be16(d), be16(d[2:])
 				var st int32
+				var side uint8
+				reused := false
 				if k == kTCP {
 					e.proto = 6
-					st = t.num.tcp(&e, d[13], be32(d[4:]))
+					st, side, reused = t.num.tcp(&e, d[13], be32(d[4:]))
 				} else {
 					e.proto = 17
-					st = t.num.udp(&e)
+					st, side = t.num.udp(&e)
 				}
-				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st})
+				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st, Side: side, Reused: reused})
 				if !quoted {
 					pi.stream = st
 				}

@@ -8,6 +8,13 @@ type Stream struct {
 	Layer int   // index of the layer in the packet's layers
 	TCP   bool  // tcp.stream (else udp.stream)
 	N     int32 // the stream number, 0-based
+	// Side is the sender's end of the conversation: 0 for the lower
+	// (address, port) of the two, 1 for the other (both 0 when the ends
+	// are equal), as analyses keep per-direction state.
+	Side uint8
+	// Reused: a SYN started this new TCP stream on a conversation seen
+	// before (tshark's "TCP Port numbers reused").
+	Reused bool
 }
 
 // convKey is tshark's conversation key: addresses and ports, in a
@@ -137,16 +144,19 @@ func (n *numberer) grow() {
 	}
 }
 
-// tcp numbers a TCP segment sent along e.
-func (n *numberer) tcp(e *ends, flags uint8, seq uint32) int32 {
+// tcp numbers a TCP segment sent along e and returns its side of the
+// conversation and whether it started a new stream on a known one.
+func (n *numberer) tcp(e *ends, flags uint8, seq uint32) (int32, uint8, bool) {
 	k, side := convKeyOf(e)
 	c, isNew := n.get(k)
+	reused := false
 	if isNew {
 		c.stream = n.nTCP
 		n.nTCP++
 	} else if flags&(flSYN|flACK) == flSYN && c.hasSeq[side] && seq != c.base[side] {
 		*c = conv{stream: n.nTCP}
 		n.nTCP++
+		reused = true
 	}
 	if !c.hasSeq[side] {
 		c.hasSeq[side] = true
@@ -156,16 +166,17 @@ func (n *numberer) tcp(e *ends, flags uint8, seq uint32) int32 {
 			c.base[side] = seq - 1
 		}
 	}
-	return c.stream
+	return c.stream, uint8(side), reused
 }
 
-// udp numbers a UDP datagram sent along e.
-func (n *numberer) udp(e *ends) int32 {
-	k, _ := convKeyOf(e)
+// udp numbers a UDP datagram sent along e and returns its side of the
+// conversation.
+func (n *numberer) udp(e *ends) (int32, uint8) {
+	k, side := convKeyOf(e)
 	c, isNew := n.get(k)
 	if isNew {
 		c.stream = n.nUDP
 		n.nUDP++
 	}
-	return c.stream
+	return c.stream, uint8(side)
 }
