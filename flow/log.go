@@ -263,7 +263,7 @@ func writeConnText(tw io.Writer, c *Conn) {
 	}
 	rtt := "-"
 	if d, _, _, ok := c.HandshakeRTT(); ok {
-		rtt = fmtDur(d)
+		rtt = FormatDuration(d)
 	}
 	proto := c.ProtoName()
 	if c.Proto == 1 || c.Proto == 58 {
@@ -274,12 +274,13 @@ func writeConnText(tw io.Writer, c *Conn) {
 	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n",
 		time.Unix(0, c.Start).UTC().Format("2006-01-02 15:04:05.000000"), proto,
 		ep(o.String(), c.OrigPort, o.Is6()), ep(r.String(), c.RespPort, r.Is6()),
-		c.State(), hist, fmtDur(c.Duration()), c.OrigBytes(), c.RespBytes(),
+		c.State(), hist, FormatDuration(c.Duration()), c.OrigBytes(), c.RespBytes(),
 		c.OrigPkts, c.RespPkts, rtt, streamValue(c))
 }
 
-// fmtDur prints a duration rounded for reading (microseconds at most).
-func fmtDur(d time.Duration) string {
+// FormatDuration prints a duration rounded for reading (to microseconds
+// under a millisecond, 10 µs under a second, milliseconds above).
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
 		return d.Round(time.Microsecond).String()

@@ -101,6 +101,7 @@ func checkConns(t *testing.T, pcap, truth string) {
 	t.Run("conn", func(t *testing.T) { checkConnTruth(t, pcap, rows) })
 	t.Run("follow", func(t *testing.T) { checkFollowTruth(t, pcap, rows) })
 	t.Run("follow-all", func(t *testing.T) { checkFollowAllTruth(t, pcap, rows) })
+	t.Run("tcp", func(t *testing.T) { checkTCPTruth(t, pcap, rows) })
 }
 
 func TestConnsCapture(t *testing.T) { checkConns(t, connsPcap, connsTruth) }

@@ -97,12 +97,8 @@ func runFollow(args []string, stdout io.Writer) error {
 	case *stream >= 0 && *connArg != "":
 		return usagef("give --stream or --conn, not both")
 	case *connArg != "":
-		a, b, ok := strings.Cut(*connArg, ",")
-		var err1, err2 error
-		sel.a, err1 = netip.ParseAddrPort(strings.TrimSpace(a))
-		sel.b, err2 = netip.ParseAddrPort(strings.TrimSpace(b))
-		if !ok || err1 != nil || err2 != nil {
-			return usagef("--conn %q: want A:P,B:Q (IPv6 in brackets: [2001:db8::1]:80)", *connArg)
+		if sel.a, sel.b, err = parseConnPair(*connArg); err != nil {
+			return err
 		}
 		sel.byConn, sel.stream = true, -1
 	case *stream < 0:
@@ -151,4 +147,15 @@ type followSel struct {
 	udp    bool
 	byConn bool
 	a, b   netip.AddrPort
+}
+
+// parseConnPair reads --conn's A:P,B:Q (IPv6 addresses in brackets).
+func parseConnPair(s string) (a, b netip.AddrPort, err error) {
+	x, y, ok := strings.Cut(s, ",")
+	a, err1 := netip.ParseAddrPort(strings.TrimSpace(x))
+	b, err2 := netip.ParseAddrPort(strings.TrimSpace(y))
+	if !ok || err1 != nil || err2 != nil {
+		return a, b, usagef("--conn %q: want A:P,B:Q (IPv6 in brackets: [2001:db8::1]:80)", s)
+	}
+	return a, b, nil
 }
