@@ -160,3 +160,55 @@ func TestTelnetOptions(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestTimeline(t *testing.T) {
+	c, s := "192.0.2.1", "192.0.2.2"
+	tcp := func(src, dst string, sport, dport, seq, ack int, flags string, load string) *craft.Packet {
+		p := eth().Div(ip(src, dst)).Div(craft.TCP(kv("sport", sport), kv("dport", dport), kv("seq", seq), kv("ack", ack), kv("flags", flags)))
+		if load != "" {
+			p = p.Div(craft.Payload([]byte(load)))
+		}
+		return p
+	}
+	req, resp := "GET /x\r\n\r\n", "HTTP/1.0 200 OK\r\n\r\nhi"
+	path, _ := write(t,
+		tcp(c, s, 40000, 80, 100, 0, "S", ""),
+		tcp(s, c, 80, 40000, 500, 101, "SA", ""),
+		tcp(c, s, 40000, 80, 101, 501, "A", ""),
+		tcp(c, s, 40000, 80, 101, 501, "PA", req),
+		tcp(s, c, 80, 40000, 501, 101+len(req), "PA", resp),
+		tcp(s, c, 80, 40000, 501+len(resp), 101+len(req), "FA", ""),
+		tcp(c, s, 40000, 80, 101+len(req), 502+len(resp), "FA", ""),
+		tcp(s, c, 80, 40000, 502+len(resp), 102+len(req), "A", ""),
+		// another connection, not asked for
+		tcp(c, s, 40001, 80, 7, 0, "S", ""),
+	)
+	for _, arg := range []string{"0", "192.0.2.2:80,192.0.2.1:40000"} {
+		out := runExample(t, "timeline.star", path, arg)
+		for _, want := range []string{
+			"client " + c + ":40000, server " + s + ":80",
+			fmt.Sprintf("client sent %d bytes in 4 packets (0 retransmitted), server %d bytes in 4 packets", len(req), len(resp)),
+			"ended: closed, FIN first from the server (frame 6)",
+			"handshake RTT 2s", // the packets are a second apart
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("timeline %s lacks %q:\n%s", arg, want, out)
+			}
+		}
+		// Relative numbers: the request starts at seq 1 and the server's
+		// FIN at its response's length + 1.
+		var lines []string
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) >= 8 && (f[2] == "-->" || f[2] == "<--") {
+				lines = append(lines, strings.Join(f[:7], " "))
+			}
+		}
+		wantLines := []string{
+			"4 3.000000 --> PA 1 1 " + fmt.Sprint(len(req)),
+			fmt.Sprintf("6 5.000000 <-- FA %d %d 0", 1+len(resp), 1+len(req)),
+		}
+		if len(lines) != 8 || lines[3] != wantLines[0] || lines[5] != wantLines[1] {
+			t.Errorf("timeline %s: packet lines %q, want 8 with %q", arg, lines, wantLines)
+		}
+	}
+}

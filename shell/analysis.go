@@ -3,13 +3,17 @@ package shell
 import (
 	"cmp"
 	"fmt"
+	"math"
+	"net/netip"
 	"slices"
+	"strings"
 
 	"go.starlark.net/starlark"
 
 	"pktkit/flow"
 	"pktkit/follow"
 	"pktkit/packet"
+	"pktkit/tcpanalysis"
 )
 
 // eachFrame hands the packets of a list to fn as dissected frames, in
@@ -101,4 +105,49 @@ func builtinFollow(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, err
 	}
 	return starlark.Tuple{starlark.Bytes(c.Bytes(0)), starlark.Bytes(c.Bytes(1))}, nil
+}
+
+// builtinTCPTimeline is tcp_timeline(pkts, conn): one TCP connection of a
+// packet list, given by tcp.stream number or as "client:port,server:port"
+// (either order), printed as `pktkit tcp --stream/--conn` prints it.
+func builtinTCPTimeline(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pkts, which starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pkts", &pkts, "conn", &which); err != nil {
+		return nil, err
+	}
+	stream := int32(-1)
+	var ea, eb netip.AddrPort
+	switch v := which.(type) {
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < 0 || n > math.MaxInt32 {
+			return nil, fmt.Errorf("tcp_timeline: stream %v out of range", v)
+		}
+		stream = int32(n)
+	case starlark.String:
+		x, y, ok := strings.Cut(string(v), ",")
+		var err1, err2 error
+		ea, err1 = netip.ParseAddrPort(strings.TrimSpace(x))
+		eb, err2 = netip.ParseAddrPort(strings.TrimSpace(y))
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("tcp_timeline: conn %q: want \"A:P,B:Q\" or a stream number", string(v))
+		}
+	default:
+		return nil, fmt.Errorf("tcp_timeline: conn must be a stream number or \"A:P,B:Q\", not %s", which.Type())
+	}
+	an := tcpanalysis.NewAnalyzer(tcpanalysis.Config{})
+	k := &tcpanalysis.Collector{Keep: func(s int32) bool { return stream < 0 || s == stream }}
+	err := eachFrame(pkts, func(p *packet.Packet) {
+		an.Analyze(p)
+		k.Add(p)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tcp_timeline: %v", err)
+	}
+	for _, c := range k.Conns() {
+		if stream >= 0 && c.Stream == stream || stream < 0 && (c.Client == ea && c.Server == eb || c.Client == eb && c.Server == ea) {
+			return starlark.None, tcpanalysis.WriteTimeline(Out(th), c)
+		}
+	}
+	return nil, fmt.Errorf("tcp_timeline: no TCP connection %s", which)
 }

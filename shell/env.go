@@ -75,6 +75,7 @@ func Globals() starlark.StringDict {
 	add("divmod", builtinDivmod)
 	add("conn", builtinConn)
 	add("follow", builtinFollow)
+	add("tcp_timeline", builtinTCPTimeline)
 	pack := starlark.NewBuiltin("pack", builtinPack)
 	unpack := starlark.NewBuiltin("unpack", builtinUnpack)
 	calcsize := starlark.NewBuiltin("calcsize", builtinCalcsize)
