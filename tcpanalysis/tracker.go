@@ -198,9 +198,9 @@ func (t *Tracker) Track(s *Segment, r *Result) bool {
 			hasTA = true
 			c.completeness = compSYN
 		} else {
+			// The same SYN again: a retransmission, not reused ports
+			// (tshark 4.0 flags only a SYN with a new sequence number).
 			fwd.nextseq = fwd.maxToAck
-			ta |= ReusedPorts
-			hasTA = true
 		}
 	}
 	if flags&(thSYN|thACK) == thSYN|thACK && fwd.baseSet && seq != fwd.baseSeq {
