@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestFollowAllCorpus(t *testing.T) {
 		t.Fatal("no expected follow files")
 	}
 	report := &strings.Builder{}
-	report.WriteString("capture\tstream\tsrc\tdst\ttshark bytes\tpktkit bytes\ttcpflow agrees\n")
+	report.WriteString("capture\tstream\tsrc\tdst\ttshark bytes\tpktkit bytes\ttcpflow agrees\treason\n")
 	var total, same, agreed, agreedSame int
 	for _, f := range files {
 		rel := strings.TrimSuffix(strings.TrimPrefix(f, exp+"/"), ".follow.tsv")
@@ -114,7 +115,8 @@ func TestFollowAllCorpus(t *testing.T) {
 				}
 				continue
 			}
-			fmt.Fprintf(report, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rel, c[0], c[1], c[2], c[3], got[c[0]+" "+c[1]+" "+c[2]][0], c[5])
+			g, have := got[c[0]+" "+c[1]+" "+c[2]]
+			fmt.Fprintf(report, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rel, c[0], c[1], c[2], c[3], g[0], c[5], followReason(have, c[3], g[0]))
 		}
 	}
 	rp := filepath.Join(os.TempDir(), "pktkit-follow-vs-tshark.tsv")
@@ -139,4 +141,19 @@ func tsharkOut(t *testing.T, args ...string) string {
 		t.Fatalf("tshark %v: %v", args, err)
 	}
 	return string(out)
+}
+
+// followReason classifies a direction where pktkit and tshark differ.
+func followReason(have bool, tsharkBytes, pktkitBytes string) string {
+	tb, _ := strconv.ParseInt(tsharkBytes, 10, 64)
+	pb, _ := strconv.ParseInt(pktkitBytes, 10, 64)
+	switch {
+	case !have:
+		return "no such stream and direction in pktkit: stream numbers differ (a dissector of tshark's takes one, e.g. SOCKS) or the link or tunnel is not dissected"
+	case tb == pb:
+		return "same length, other bytes: overlapping retransmissions that differ, resolved differently"
+	case pb < tb:
+		return "pktkit has fewer bytes: data after a FIN or RST, or behind a hole, that tshark keeps"
+	}
+	return "pktkit has more bytes: data tshark leaves waiting or drops"
 }
