@@ -123,16 +123,27 @@ func runConn(args []string, stdout io.Writer) error {
 	})
 	for _, f := range files {
 		bar := progress.New(f)
-		err := walk.File(f, walk.Options{Progress: bar.Update, Filter: match, Analyses: analyses}, func(p *packet.Packet, rec *capture.Record) error {
-			if first == 0 {
-				first = p.Timestamp
-			}
-			last = max(last, p.Timestamp)
-			if c, _, isNew := t.Update(p); isNew {
-				ord.Started(c)
-			}
-			return werr
-		})
+		r, err := capture.Open(f)
+		if err != nil {
+			bar.Done()
+			return err
+		}
+		// One worker, so the table sees packets in order, while another
+		// goroutine reads the file.
+		err = walk.Pipeline(r, walk.Options{Progress: bar.Update, Filter: match, Analyses: analyses}, 1,
+			func() func(p *packet.Packet, rec *capture.Record, _ *struct{}) error {
+				return func(p *packet.Packet, rec *capture.Record, _ *struct{}) error {
+					if first == 0 {
+						first = p.Timestamp
+					}
+					last = max(last, p.Timestamp)
+					if c, _, isNew := t.Update(p); isNew {
+						ord.Started(c)
+					}
+					return werr
+				}
+			}, func(*walk.Batch[struct{}]) error { return nil })
+		r.Close()
 		bar.Done()
 		if err != nil {
 			return err
