@@ -39,6 +39,8 @@ time to first response byte (the client's first payload byte to the
 server's first after it) and longest stall (time between two packets);
 --by picks one. Connections that ended early are marked: reset (by which
 side), half-closed, or a SYN never answered. -n limits the rows (0: all).
+--slow keeps a summary of every connection until the end (a few hundred
+bytes each).
 -Y keeps the packets a display filter accepts (the analysis still sees
 every packet).
 
