@@ -311,6 +311,9 @@ func sprintfOne(dp *packet.Packet, spec string) (string, error) {
 	return "??", nil
 }
 
+// MaxSprintfWidth bounds the width and precision of a Sprintf directive.
+const MaxSprintfWidth = 1024
+
 // pyFormat applies a Python %-format (without the %) to a field: its text
 // for s, its number for d, i, x, X, o, c, f, e, g.
 func pyFormat(pyfmt, text string, num any) (string, error) {
@@ -325,6 +328,13 @@ func pyFormat(pyfmt, text string, num any) (string, error) {
 	}
 	if len(flags) > 8 {
 		return "", fmt.Errorf("sprintf: format %q is too wide", pyfmt)
+	}
+	// Width and precision are bounded: a format is no way to ask for
+	// megabytes of padding.
+	for _, part := range strings.Split(strings.TrimLeft(flags, "-+ #0"), ".") {
+		if n, err := strconv.Atoi(part); err == nil && n > MaxSprintfWidth {
+			return "", fmt.Errorf("sprintf: width or precision %d in %q is over %d", n, pyfmt, MaxSprintfWidth)
+		}
 	}
 	verb := pyfmt[len(pyfmt)-1]
 	switch verb {
