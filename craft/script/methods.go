@@ -331,7 +331,7 @@ func pyFormat(pyfmt, text string, num any) (string, error) {
 	}
 	// Width and precision are bounded: a format is no way to ask for
 	// megabytes of padding.
-	for _, part := range strings.Split(strings.TrimLeft(flags, "-+ #0"), ".") {
+	for _, part := range strings.FieldsFunc(flags, func(r rune) bool { return r < '0' || r > '9' }) {
 		if n, err := strconv.Atoi(part); err == nil && n > MaxSprintfWidth {
 			return "", fmt.Errorf("sprintf: width or precision %d in %q is over %d", n, pyfmt, MaxSprintfWidth)
 		}
