@@ -143,8 +143,8 @@ TRUTH=$WORK/truth.tsv
 	echo "# conn_state: Zeek's meaning. history_has: Zeek history letters that must appear;"
 	echo "# history_not: letters that must not; first_fin: the side that sent the first FIN. Bytes are application payload each way."
 	echo "# resp_delay_ms: server's wait between request and first response byte; stall_ms: its pause"
-	echo "# mid-response (server's monotonic clock). TODO(tcp --slow): check time to first response"
-	echo "# byte and longest stall against these two columns once 'pktkit tcp --slow' exists."
+	echo "# mid-response (server's monotonic clock); 'pktkit tcp --slow' must report them as the time"
+	echo "# to first response byte and the longest stall."
 	printf 'scenario\torig\tresp\tconn_state\treset_by\tfirst_fin\thistory_has\thistory_not\thandshake\torig_bytes\tresp_bytes\torig_md5\tresp_md5\tbody_md5\tdropped\tresp_delay_ms\tstall_ms\tmin_duration_ms\n'
 } >"$TRUTH"
 
