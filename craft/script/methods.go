@@ -26,35 +26,33 @@ func MethodNames() []string {
 	return out
 }
 
+// printShow prints a packet's tree: a dissected frame's own (unchanged
+// bytes rebuild the same, so show and show2 agree), else show's of the
+// crafted packet.
+func printShow(p *Packet, th *starlark.Thread, show func(*craft.Packet) (string, error)) error {
+	if p.live() {
+		printOut(th, strings.TrimSuffix(p.dissectView().ShowString(), "\n"))
+		return nil
+	}
+	cp, err := p.Craft()
+	if err != nil {
+		return err
+	}
+	s, err := show(cp)
+	if err != nil {
+		return err
+	}
+	printOut(th, strings.TrimSuffix(s, "\n"))
+	return nil
+}
+
 func init() {
 	methods = map[string]method{
 		"show": func(p *Packet, th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-			if p.live() {
-				printOut(th, strings.TrimSuffix(p.dissectView().ShowString(), "\n"))
-				return starlark.None, nil
-			}
-			cp, err := p.Craft()
-			if err != nil {
-				return nil, err
-			}
-			printOut(th, strings.TrimSuffix(cp.Show(), "\n"))
-			return starlark.None, nil
+			return starlark.None, printShow(p, th, func(cp *craft.Packet) (string, error) { return cp.Show(), nil })
 		},
 		"show2": func(p *Packet, th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-			if p.live() {
-				printOut(th, strings.TrimSuffix(p.dissectView().ShowString(), "\n"))
-				return starlark.None, nil
-			}
-			cp, err := p.Craft()
-			if err != nil {
-				return nil, err
-			}
-			s, err := cp.Show2()
-			if err != nil {
-				return nil, err
-			}
-			printOut(th, strings.TrimSuffix(s, "\n"))
-			return starlark.None, nil
+			return starlark.None, printShow(p, th, (*craft.Packet).Show2)
 		},
 		"command": func(p *Packet, _ *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 			cp, err := p.Craft()
