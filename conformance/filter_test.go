@@ -17,6 +17,7 @@ import (
 
 	"pktkit/capture"
 	"pktkit/dfilter"
+	"pktkit/internal/oracle"
 	"pktkit/packet"
 	"pktkit/walk"
 )
@@ -157,15 +158,7 @@ var rejectedFilters = []string{
 	`eth.src[0:3 == 00:0c:29`,
 }
 
-func requireTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-}
+func requireTool(t testing.TB, name string) { oracle.Require(t, name) }
 
 var tsharkOpts = []string{"-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"}
 

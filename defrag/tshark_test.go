@@ -12,19 +12,12 @@ import (
 	"testing"
 
 	"pktkit/capture"
+	"pktkit/internal/oracle"
 	"pktkit/layers"
 	"pktkit/packet"
 )
 
-func requireTshark(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("tshark not installed")
-		}
-		t.Skip("tshark not installed")
-	}
-}
+func requireTshark(t testing.TB) { oracle.Require(t, "tshark") }
 
 // tsharkReassembled runs tshark with IP reassembly on and returns, per
 // frame number, the hex of the reassembled data (IPv4 or IPv6).

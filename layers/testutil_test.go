@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"pktkit/internal/oracle"
 	"pktkit/packet"
 )
 
@@ -65,15 +66,7 @@ func readPcap(t testing.TB, path string) []frame {
 
 // requireTshark skips the test when tshark is missing (fails under
 // PKTKIT_REQUIRE_ORACLES=1).
-func requireTshark(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("tshark not installed")
-		}
-		t.Skip("tshark not installed")
-	}
-}
+func requireTshark(t testing.TB) { oracle.Require(t, "tshark") }
 
 // tsharkRun runs tshark on a capture with the conformance tests' dissector
 // options and returns one row per packet. It returns tshark's failure

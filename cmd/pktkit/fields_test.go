@@ -12,21 +12,14 @@ import (
 	"testing"
 
 	"pktkit/capture"
+	"pktkit/internal/oracle"
 	"pktkit/layers"
 	"pktkit/packet"
 )
 
 // requireTshark skips a test when tshark is missing, or fails it when
 // PKTKIT_REQUIRE_ORACLES=1.
-func requireTshark(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("tshark not installed")
-		}
-		t.Skip("tshark not installed")
-	}
-}
+func requireTshark(t testing.TB) { oracle.Require(t, "tshark") }
 
 // tsharkFields runs tshark -T fields with the conformance tests' dissector
 // options and extra arguments (-e and -E), and returns its output.
