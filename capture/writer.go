@@ -84,6 +84,34 @@ func AppendPcapRecord(dst []byte, rec *Record, snaplen int, nano bool) ([]byte, 
 	return append(append(dst, h[:]...), data...), nil
 }
 
+// pcapTime splits a time stamp into a pcap record's seconds and fraction
+// (microseconds, or nanoseconds with nano). Past the last second a uint32
+// holds, the fraction carries the rest, as it does in files whose writers
+// did not normalise it (readers add it to the seconds, so the time read
+// back is the same); ok is false when even that does not fit.
+func pcapTime(ts int64, nano bool) (sec, frac uint32, ok bool) {
+	s, ns := splitTime(ts)
+	if s < 0 {
+		return 0, 0, false
+	}
+	unit := int64(1000)
+	if nano {
+		unit = 1
+	}
+	if s <= math.MaxUint32 {
+		return uint32(s), uint32(ns / unit), true
+	}
+	extra := s - math.MaxUint32
+	if extra > 1<<32 { // (and extra*1e9 cannot overflow)
+		return 0, 0, false
+	}
+	f := (extra*1e9 + ns) / unit
+	if f > math.MaxUint32 {
+		return 0, 0, false
+	}
+	return math.MaxUint32, uint32(f), true
+}
+
 // pcapRecordHeader encodes rec's record header into h and returns the data
 // to follow it (cut to snaplen when that is positive).
 func pcapRecordHeader(h *[pcapRecordHeaderLen]byte, rec *Record, snaplen int, nano bool) ([]byte, error) {
@@ -95,13 +123,9 @@ func pcapRecordHeader(h *[pcapRecordHeaderLen]byte, rec *Record, snaplen int, na
 	if int64(orig) > math.MaxUint32 {
 		return nil, errorf(ErrWriter, "capture: original length %d does not fit in a pcap record", orig)
 	}
-	sec, nsec := splitTime(rec.Timestamp)
-	if sec < 0 || sec > math.MaxUint32 {
+	sec, frac, ok := pcapTime(rec.Timestamp, nano)
+	if !ok {
 		return nil, errorf(ErrWriter, "capture: time stamp %d is outside the range of a pcap file", rec.Timestamp)
-	}
-	frac := uint32(nsec)
-	if !nano {
-		frac /= 1000
 	}
 	le := binary.LittleEndian
 	le.PutUint32(h[0:], uint32(sec))

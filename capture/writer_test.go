@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -326,5 +327,48 @@ func TestAppendMatchesWrite(t *testing.T) {
 	bad := Record{Timestamp: -1, Data: []byte{1}}
 	if out, err := AppendEPB([]byte{7}, &bad, 0, 0); err == nil || len(out) != 1 {
 		t.Errorf("negative time stamp: err %v, %d bytes (want an error and dst unchanged)", err, len(out))
+	}
+}
+
+// TestPcapTimeCarry writes records whose readers saw a fraction of a second
+// of more than one second (the file's writer did not normalise it) past the
+// last second a uint32 holds: the time read back is the same, and what no
+// split can hold is an error.
+func TestPcapTimeCarry(t *testing.T) {
+	for _, nano := range []bool{false, true} {
+		unit := uint32(1000)
+		if nano {
+			unit = 1
+		}
+		var in bytes.Buffer
+		magic := map[bool]uint32{false: 0xa1b2c3d4, true: 0xa1b23c4d}[nano]
+		file := pcapFile(le, magic, 2, 4, 65535, 1)
+		for _, st := range [][2]uint32{{0xffffffff, 4_293_562_680}, {0xfffffff0, 4_000_000_000}, {7, 999_999_999 / unit}} {
+			file = pcapRec(file, le, st[0], st[1], 1, 1, []byte{0})
+		}
+		in.Write(file)
+		recs, _ := mustRead(t, in.Bytes())
+		var out bytes.Buffer
+		w, _ := NewPcapWriter(&out, 1, 0, nano)
+		for i := range recs {
+			if err := w.WriteRecord(&recs[i]); err != nil {
+				t.Fatalf("nano %v record %d (time stamp %d): %v", nano, i+1, recs[i].Timestamp, err)
+			}
+		}
+		w.Flush()
+		back, _ := mustRead(t, out.Bytes())
+		for i := range recs {
+			if back[i].Timestamp != recs[i].Timestamp {
+				t.Errorf("nano %v record %d: time stamp %d read back as %d", nano, i+1, recs[i].Timestamp, back[i].Timestamp)
+			}
+		}
+		// Past what the seconds and the whole fraction hold together.
+		limit := int64(math.MaxUint32)*1e9 + int64(math.MaxUint32)*int64(unit)
+		if err := w.WriteRecord(&Record{Timestamp: limit + int64(unit)}); !errors.Is(err, ErrWriter) {
+			t.Errorf("nano %v: time stamp past the limit: %v", nano, err)
+		}
+		if err := w.WriteRecord(&Record{Timestamp: limit}); err != nil {
+			t.Errorf("nano %v: time stamp at the limit: %v", nano, err)
+		}
 	}
 }
