@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 )
 
@@ -44,6 +45,17 @@ func main() {
 			if pprof.StartCPUProfile(f) == nil {
 				code := run(os.Args[1:], os.Stdout, os.Stderr)
 				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(code)
+			}
+		}
+	}
+	// PKTKIT_TRACE=FILE writes an execution trace (go tool trace).
+	if path := os.Getenv("PKTKIT_TRACE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if trace.Start(f) == nil {
+				code := run(os.Args[1:], os.Stdout, os.Stderr)
+				trace.Stop()
 				f.Close()
 				os.Exit(code)
 			}
