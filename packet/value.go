@@ -1,6 +1,7 @@
 package packet
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -311,18 +312,28 @@ func appendByteDec(dst []byte, c byte) []byte {
 
 func appendIPv4(dst []byte, a, b, c, d byte) []byte {
 	n := len(dst)
-	if cap(dst)-n < 15 {
-		dst = append(dst, "000.000.000.000"...)[:n]
+	if cap(dst)-n < 16 {
+		dst = append(dst, "000.000.000.000."...)[:n]
 	}
-	buf := dst[n : n+15]
-	i := putByteDec(buf, 0, a)
+	// Each octet's table entry is stored whole (three digit bytes and the
+	// count): the dot after it overwrites what is past its digits.
+	buf := (*[16]byte)(dst[n : n+16])
+	e := byteDec32[a]
+	binary.LittleEndian.PutUint32(buf[0:4], e)
+	i := e >> 24
 	buf[i] = '.'
-	i = putByteDec(buf, i+1, b)
+	e = byteDec32[b]
+	binary.LittleEndian.PutUint32(buf[i+1:], e)
+	i += 1 + e>>24
 	buf[i] = '.'
-	i = putByteDec(buf, i+1, c)
+	e = byteDec32[c]
+	binary.LittleEndian.PutUint32(buf[i+1:], e)
+	i += 1 + e>>24
 	buf[i] = '.'
-	i = putByteDec(buf, i+1, d)
-	return dst[:n+i]
+	e = byteDec32[d]
+	binary.LittleEndian.PutUint32(buf[i+1:], e)
+	i += 1 + e>>24
+	return dst[:n+int(i)]
 }
 
 // byteDec holds, for each byte value, its decimal digits left-aligned in
@@ -336,14 +347,13 @@ var byteDec = func() (t [256][4]byte) {
 	return t
 }()
 
-// putByteDec writes c in decimal at buf[n:] (which has room for three
-// digits) and returns the position after it.
-func putByteDec(buf []byte, n int, c byte) int {
-	e := &byteDec[c]
-	_ = buf[n+2]
-	buf[n], buf[n+1], buf[n+2] = e[0], e[1], e[2]
-	return n + int(e[3])
-}
+// byteDec32 is byteDec as little-endian words.
+var byteDec32 = func() (t [256]uint32) {
+	for i := range t {
+		t[i] = binary.LittleEndian.Uint32(byteDec[i][:])
+	}
+	return t
+}()
 
 // appendDec appends u in decimal (a fast path for small numbers).
 func appendDec(dst []byte, u uint64) []byte {
