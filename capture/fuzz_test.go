@@ -141,5 +141,53 @@ func FuzzReader(f *testing.F) {
 		if n1 != n2 || k1 != k2 {
 			t.Fatalf("sized: %d packets, %v; unsized: %d packets, %v", n1, k1, n2, k2)
 		}
+		// Nor when a mapped pcap file is split into spans.
+		if n3, k3, ok := drainSpans(t, data); ok && (n1 != n3 || k1 != k3) {
+			t.Fatalf("Next: %d packets, %v; spans: %d packets, %v", n1, k1, n3, k3)
+		}
 	})
+}
+
+// drainSpans reads data as a mapped pcap file by spans of varying sizes
+// (Skip and DecodeSpan), then with Next to the error or end, and returns
+// the packet count and how reading ended; ok is false when data is not a
+// pcap file such a reader can split.
+func drainSpans(t *testing.T, data []byte) (n int, kind string, ok bool) {
+	// (A heap copy stands for the mapping: it is never closed or released,
+	// being smaller than the window released behind the read position.)
+	r, err := newMappedReader(append([]byte(nil), data...), "fuzz")
+	if err != nil || !r.CanSkip() {
+		return 0, "", false
+	}
+	var recs []Record
+	var last int64 = -1
+	for size := 1; ; size = size*3%41 + 1 {
+		sp := r.Skip(size, 1<<16)
+		if sp.Count == 0 {
+			break
+		}
+		recs = r.DecodeSpan(sp, recs[:0])
+		if len(recs) != sp.Count || sp.First != n+1 {
+			t.Fatalf("span %+v after %d packets decoded to %d records", sp, n, len(recs))
+		}
+		for i := range recs {
+			n++
+			rec := &recs[i]
+			if rec.CapLen != len(rec.Data) || rec.Number != n || rec.Offset <= last || rec.Offset < sp.Start || rec.Offset >= sp.End {
+				t.Fatalf("bad record %d in span %+v: caplen %d len %d number %d offset %d", n, sp, rec.CapLen, len(rec.Data), rec.Number, rec.Offset)
+			}
+			last = rec.Offset
+		}
+	}
+	var rec Record
+	for {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			return n, errorKind(err), true
+		}
+		if err != nil {
+			return n, errorKind(err), true
+		}
+		n++
+	}
 }

@@ -28,12 +28,15 @@ type Batch[A any] struct {
 	Acc A
 
 	seq   int
-	skip  []bool  // per record, with analyses: analysed but not visited
-	data  []byte  // copies of the records' bytes (unless the reader is stable)
-	size  int     // bytes of packet data in the batch
-	prev  []int64 // per record: the previous captured packet's timestamp
-	first int64   // the file's first timestamp
-	err   error   // the reader's error after the last record, or a worker's
+	span  capture.Span // records not decoded yet: the worker decodes them (Count > 0)
+	tag   int32        // with a span: the Tag of all its records
+	pre   int64        // with a span: the time stamp of the record before it
+	skip  []bool       // per record, with analyses: analysed but not visited
+	data  []byte       // copies of the records' bytes (unless the reader is stable)
+	size  int          // bytes of packet data in the batch
+	prev  []int64      // per record: the previous captured packet's timestamp
+	first int64        // the file's first timestamp
+	err   error        // the reader's error after the last record, or a worker's
 }
 
 // A batch holds up to batchRecords records or batchBytes of packet data.
@@ -165,6 +168,9 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 			p := &packet.Packet{}
 			z := packet.NewAnalyzers(opt.Analyses)
 			for b := range todo {
+				if b.span.Count > 0 {
+					b.decode(r, &opt)
+				}
 				for j := range b.Recs {
 					rec := &b.Recs[j]
 					p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
@@ -209,6 +215,46 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				return false
 			}
 		}
+		// A mapped pcap file is split into spans of records that the
+		// workers decode themselves: this goroutine only hops from record
+		// header to record header. Count and analyses need each record
+		// here, and Tag too unless it goes by interface.
+		if r.CanSkip() && opt.Count == 0 && len(opt.Analyses) == 0 && (opt.Tag == nil || opt.TagByInterface) {
+			var one []capture.Record
+			for {
+				select {
+				case b = <-free:
+				case <-stop:
+					return
+				}
+				sp := r.Skip(maxRecs, maxBytes)
+				if sp.Count == 0 {
+					// The end of the file, or a record Next rejects: the
+					// loop below reports it.
+					free <- b
+					b = nil
+					break
+				}
+				b.seq, b.err, b.span = seq, nil, sp
+				seq++
+				if !tm.seen {
+					tm.first, tm.prev, tm.seen = sp.FirstTime, sp.FirstTime, true
+				}
+				b.first, b.pre = tm.first, tm.prev
+				tm.prev = sp.LastTime
+				if opt.Tag != nil {
+					one = r.DecodeSpan(capture.Span{Start: sp.Start, End: sp.End, First: sp.First, Count: 1}, one[:0])
+					b.tag = opt.Tag(r, &one[0])
+				}
+				n += sp.Count
+				if opt.Progress != nil {
+					opt.Progress(sp.End, opt.total)
+				}
+				if !send() {
+					return
+				}
+			}
+		}
 		for {
 			if b == nil {
 				select {
@@ -219,6 +265,7 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				b.seq, b.err = seq, nil
 				seq++
 				b.data, b.Recs, b.prev, b.Tags, b.skip, b.size = b.data[:0], b.Recs[:0], b.prev[:0], b.Tags[:0], b.skip[:0], 0
+				b.span = capture.Span{}
 			}
 			err := r.Next(&rec)
 			if err != nil {
@@ -314,4 +361,27 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		return nil
 	}
 	return firstErr
+}
+
+// decode fills a batch's records from its span, in a worker: the records
+// Skip and Want select, each with the previous record's time stamp, and
+// the span's tag.
+func (b *Batch[A]) decode(r *capture.Reader, opt *Options) {
+	b.Recs = r.DecodeSpan(b.span, b.Recs[:0])
+	b.prev, b.Tags = b.prev[:0], b.Tags[:0]
+	prev, k := b.pre, 0
+	for j := range b.Recs {
+		ts := b.Recs[j].Timestamp
+		if opt.selects(b.Recs[j].Number) {
+			b.Recs[k] = b.Recs[j]
+			b.prev = append(b.prev, prev)
+			if opt.Tag != nil {
+				b.Tags = append(b.Tags, b.tag)
+			}
+			k++
+		}
+		prev = ts
+	}
+	b.Recs = b.Recs[:k]
+	b.span = capture.Span{}
 }

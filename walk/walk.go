@@ -30,6 +30,11 @@ type Options struct {
 	// such as its interfaces); Pipeline hands the results to its consumer
 	// in Batch.Tags. File and Reader ignore it.
 	Tag func(r *capture.Reader, rec *capture.Record) int32
+	// TagByInterface says that Tag's result depends only on the record's
+	// interface (and on the reader's state): Pipeline may then call it
+	// once for a run of records of one interface, such as a pcap file's
+	// span (see Pipeline).
+	TagByInterface bool
 	// BatchRecords and BatchBytes bound Pipeline's batches (0 for the
 	// defaults, 4096 records and 2 MiB): a batch is sent to a worker when
 	// either is reached.

@@ -394,7 +394,7 @@ func convertFiltered(r *capture.Reader, w io.Writer, format string, nano bool, b
 		}
 		return c.n, c.finish(r)
 	}
-	opt := walk.Options{Progress: bar.Update, Tag: og.tag, Analyses: analyses}
+	opt := walk.Options{Progress: bar.Update, Tag: og.tag, TagByInterface: true, Analyses: analyses}
 	snap = c.snap
 	err := walk.Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, acc *encoded) error {
 		k := keep()

@@ -1,0 +1,114 @@
+package capture
+
+import "encoding/binary"
+
+// Span is a run of consecutive records of a pcap file mapped in memory,
+// passed over by [Reader.Skip] without being decoded, so that another
+// goroutine can decode them ([Reader.DecodeSpan]) while the reader moves on.
+// Splitting a file into spans costs the reading goroutine one look at each
+// record header; decoding, which fills whole Records, is left to whoever
+// dissects the packets.
+type Span struct {
+	Start, End int64 // byte offsets in the file of the first record and past the last
+	First      int   // number of the first record (1-based)
+	Count      int   // records in the span
+	// FirstTime and LastTime are the time stamps of the first and last
+	// records (for a walk's frame.time_relative and frame.time_delta).
+	FirstTime, LastTime int64
+}
+
+// CanSkip reports whether Skip and DecodeSpan work on this reader: a pcap
+// (not pcapng) file mapped in memory.
+func (r *Reader) CanSkip() bool { return r.mapped != nil && !r.ng && r.started }
+
+// Skip passes over up to maxRecs records, stopping early once maxBytes of
+// file have been passed, and returns their span. Each record header is
+// checked as Next checks it; Skip stops in front of the first record Next
+// would reject, so that calling Next there reports the error (a span of
+// no records then). At the end of the file it returns an empty span.
+// Records passed over count for Next's record numbers. Skip panics if
+// CanSkip is false.
+func (r *Reader) Skip(maxRecs, maxBytes int) Span {
+	if !r.CanSkip() {
+		panic("capture: Skip on a reader that cannot skip")
+	}
+	s := &r.src
+	sp := Span{Start: s.off, End: s.off, First: r.n + 1}
+	if r.err != nil {
+		return sp
+	}
+	buf := s.buf[s.r:s.w]
+	pos := 0
+	for sp.Count < maxRecs && pos < maxBytes {
+		if len(buf)-pos < pcapRecordHeaderLen {
+			break
+		}
+		h := buf[pos : pos+pcapRecordHeaderLen]
+		sec, frac, incl, orig := r.recordHeader(h)
+		if r.lenSwap != 0 && (r.lenSwap == 1 || incl > orig) {
+			incl = orig // (the two lengths swapped)
+		}
+		if incl > r.maxCap || int(incl) > len(buf)-pos-pcapRecordHeaderLen {
+			break
+		}
+		ts := int64(sec)*1e9 + int64(frac)*r.fracMul
+		if sp.Count == 0 {
+			sp.FirstTime = ts
+		}
+		sp.LastTime = ts
+		sp.Count++
+		pos += pcapRecordHeaderLen + int(incl)
+	}
+	sp.End = sp.Start + int64(pos)
+	r.n += sp.Count
+	s.advance(pos)
+	return sp
+}
+
+// recordHeader reads a pcap record header's four fields in the file's
+// byte order.
+func (r *Reader) recordHeader(h []byte) (sec, frac, incl, orig uint32) {
+	_ = h[15]
+	if r.be {
+		be := binary.BigEndian
+		return be.Uint32(h), be.Uint32(h[4:]), be.Uint32(h[8:]), be.Uint32(h[12:])
+	}
+	le := binary.LittleEndian
+	return le.Uint32(h), le.Uint32(h[4:]), le.Uint32(h[8:]), le.Uint32(h[12:])
+}
+
+// DecodeSpan appends the records of span sp, which Skip returned on this
+// reader, to recs, as Next would have returned them; their data are views
+// of the mapped file, valid until the reader is closed. It reads only what
+// does not change after the file header, so several goroutines may decode
+// spans while one goroutine goes on calling Skip or Next.
+func (r *Reader) DecodeSpan(sp Span, recs []Record) []Record {
+	buf := r.mapped
+	if sp.Start < 0 || sp.End > int64(len(buf)) || sp.Start > sp.End {
+		return recs
+	}
+	buf = buf[sp.Start:sp.End]
+	pos := 0
+	for i := 0; i < sp.Count && len(buf)-pos >= pcapRecordHeaderLen; i++ {
+		sec, frac, incl, orig := r.recordHeader(buf[pos : pos+pcapRecordHeaderLen])
+		if r.lenSwap != 0 && (r.lenSwap == 1 || incl > orig) {
+			incl, orig = orig, incl
+		}
+		n := pcapRecordHeaderLen + int(incl)
+		if int(incl) > len(buf)-pos-pcapRecordHeaderLen {
+			break // (Skip checked it: only a span not from Skip gets here)
+		}
+		recs = append(recs, Record{
+			Timestamp: int64(sec)*1e9 + int64(frac)*r.fracMul,
+			CapLen:    int(incl),
+			OrigLen:   int(orig),
+			LinkType:  r.link,
+			Data:      buf[pos+pcapRecordHeaderLen : pos+n : pos+n],
+			Number:    sp.First + i,
+			Offset:    sp.Start + int64(pos),
+			be:        r.be,
+		})
+		pos += n
+	}
+	return recs
+}
