@@ -56,6 +56,7 @@ func Globals() starlark.StringDict {
 		g[name] = starlark.NewBuiltin(name, fn)
 	}
 	add("print", builtinPrint)
+	add("str", builtinStr)
 	add("rdpcap", builtinRdpcap)
 	add("PcapReader", builtinPcapReader)
 	add("wrpcap", builtinWrpcap)
@@ -132,7 +133,7 @@ func builtinPrint(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		if s, ok := a.(starlark.String); ok {
 			sb.WriteString(string(s))
 		} else {
-			sb.WriteString(a.String())
+			sb.WriteString(pyRepr(a))
 		}
 	}
 	sb.WriteString(end)

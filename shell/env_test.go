@@ -84,7 +84,7 @@ print(len(s["TCP 192.0.2.1:1234 > 192.0.2.2:80"]))
 `, capPath)
 	want := []string{
 		"3 True False True",
-		"80 1234 192.0.2.1 1.7e+09",
+		"80 1234 192.0.2.1 1700000000.0",
 		"192.0.2.1:1234 > 192.0.2.2:80 S",
 		`["<class Ether>", "<class IP>", "<class TCP>"]`,
 		`b"hello" b"hello" 47`, // 14 + 20 + 8 + 5
@@ -233,4 +233,23 @@ func FuzzStruct(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPythonFloats checks that print, str and the shell's echo write floats
+// as Python's repr does (the expectations are CPython's), packet times
+// included, where Starlark would switch to an exponent at 1e6.
+func TestPythonFloats(t *testing.T) {
+	got := run(t, `
+p = Ether()/IP()
+p.time = 1795359447.135513
+print(p.time, 3.0, 1e16, 9999999999999998.0, 0.0001, 0.00001, -2.5e-7, 0.1 + 0.2, float("-inf"), -0.0, 123456789012345680.0)
+print([p.time, (1.5,), {"k": 2.0}])
+print(str(p.time) + "|" + str(7) + "|" + str("s"))
+`)
+	want := "1795359447.135513 3.0 1e+16 9999999999999998.0 0.0001 1e-05 -2.5e-07 0.30000000000000004 -inf -0.0 1.2345678901234568e+17\n" +
+		"[1795359447.135513, (1.5,), {\"k\": 2.0}]\n" +
+		"1795359447.135513|7|s\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
 }

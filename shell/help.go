@@ -82,7 +82,10 @@ const Differences = `The language is Starlark, a dialect of Python. Differences 
   - bytes have join, decode, hex, startswith, endswith, find, count, split,
     strip, replace; str has encode(); bytes.fromhex and int.from_bytes work;
   - while loops, top-level if/for, recursion and sets are enabled;
-  - print(..., sep=, end=, file=) works; there is no input().`
+  - print(..., sep=, end=, file=) works; there is no input();
+  - print, str() and the shell write floats as Python does (p.time is
+    1795359447.135513); '%s' % x and str.format use Starlark's style
+    (1.795359447135513e+09).`
 
 // overview is help()'s text.
 const overview = `pktkit shell: Scapy's names over pktkit's protocol tables.

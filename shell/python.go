@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -519,4 +520,90 @@ func builtinDivmod(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	return starlark.Tuple{q, r}, nil
+}
+
+// pyFloat formats a float as Python's repr does: the shortest digits that
+// read back the same, positional from 1e-4 up to 1e16 (1795359447.135513,
+// 3.0), with an exponent outside (1e+16, 1.5e-05). Starlark writes an
+// exponent from 1e6 on (1.795359447135513e+09), which hides packet times.
+func pyFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+// pyRepr is v.String() with floats, also inside lists, tuples and dicts,
+// written as Python writes them (pyFloat).
+func pyRepr(v starlark.Value) string {
+	var sb strings.Builder
+	writeRepr(&sb, v, 0)
+	return sb.String()
+}
+
+func writeRepr(sb *strings.Builder, v starlark.Value, depth int) {
+	if depth > 32 {
+		sb.WriteString(v.String())
+		return
+	}
+	seq := func(open, close string, it starlark.Iterable, n int) {
+		sb.WriteString(open)
+		iter := it.Iterate()
+		defer iter.Done()
+		var x starlark.Value
+		for i := 0; iter.Next(&x); i++ {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			writeRepr(sb, x, depth+1)
+		}
+		if n == 1 && open == "(" {
+			sb.WriteString(",")
+		}
+		sb.WriteString(close)
+	}
+	switch x := v.(type) {
+	case starlark.Float:
+		sb.WriteString(pyFloat(float64(x)))
+	case *starlark.List:
+		seq("[", "]", x, x.Len())
+	case starlark.Tuple:
+		seq("(", ")", x, x.Len())
+	case *starlark.Dict:
+		sb.WriteString("{")
+		for i, kv := range x.Items() {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			writeRepr(sb, kv[0], depth+1)
+			sb.WriteString(": ")
+			writeRepr(sb, kv[1], depth+1)
+		}
+		sb.WriteString("}")
+	default:
+		sb.WriteString(v.String())
+	}
+}
+
+// builtinStr is str() with Python's float digits (pyRepr).
+func builtinStr(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 1 && len(kwargs) == 0 {
+		switch args[0].(type) {
+		case starlark.Float, *starlark.List, starlark.Tuple, *starlark.Dict:
+			return starlark.String(pyRepr(args[0])), nil
+		}
+	}
+	return starlark.Call(th, starlark.Universe["str"], args, kwargs)
 }

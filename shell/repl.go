@@ -86,7 +86,7 @@ func (s *Session) Eval(src string, th *starlark.Thread) error {
 				return err
 			}
 			if v != starlark.None {
-				fmt.Fprintln(Out(th), v.String())
+				fmt.Fprintln(Out(th), pyRepr(v))
 				s.Globals["_"] = v
 			}
 			return nil

@@ -152,8 +152,8 @@ func TestSessionFiles(t *testing.T) {
 	}
 	var out, errs bytes.Buffer
 	s.Out = &out
-	s.RunPiped(strings.NewReader("[len(l) for l in pkts]\nlen(pkts0), len(pkts1)\n"), &out, &errs)
-	if out.String() != "[1, 2]\n(1, 2)\n" || errs.Len() > 0 {
+	s.RunPiped(strings.NewReader("[len(l) for l in pkts]\nlen(pkts0), len(pkts1)\n1e9 + 0.5\n"), &out, &errs)
+	if out.String() != "[1, 2]\n(1, 2)\n1000000000.5\n" || errs.Len() > 0 {
 		t.Errorf("got %q, errors %q", out.String(), errs.String())
 	}
 	if _, err := NewSession(nil, []string{filepath.Join(dir, "missing.pcap")}); err == nil {
