@@ -39,9 +39,11 @@
 //     byte before the FIN has been placed. Bytes at or beyond the FIN's
 //     sequence number are dropped and counted ([Stats.AfterEnd]); a second
 //     FIN with another position is ignored (the first wins).
-//   - RST ends the stream at once (EndRST): the data the RST segment itself
-//     carries is placed first, then buffered data is flushed behind gaps.
-//     Segments after the end are counted in [Stats.AfterEnd].
+//   - RST is noted, not obeyed: the data a RST segment carries is placed,
+//     and later segments are still taken, as tshark's follow and tcpflow
+//     take them (a stack may send data after a RST it sent, and a forged
+//     or stray RST should not hide what followed). The stream then ends,
+//     as reset (EndRST), when it is closed, unless a FIN ended it first.
 //   - [Stream.Close] ends a stream the capture leaves open (end of file, idle
 //     timeout, eviction): buffered data is flushed behind GapClosed gaps,
 //     and a FIN seen with bytes still missing before it ends the stream with

@@ -145,6 +145,7 @@ type Stream struct {
 	started bool
 	ended   bool
 	finSet  bool
+	rst     bool // a RST was seen (the stream still takes data: see the package doc)
 	base    uint32 // sequence number of stream offset 0
 	next    int64  // offset of the next byte to deliver
 	fin     int64  // offset of the FIN (when finSet)
@@ -259,9 +260,7 @@ func (s *Stream) SegmentLen(seq uint32, flags Flags, payload []byte, wireLen int
 		s.place(off, payload, int64(wireLen)-int64(len(payload)))
 	}
 	if flags&RST != 0 {
-		s.flush(GapClosed)
-		s.finish(EndRST)
-		return
+		s.rst = true
 	}
 	s.checkFIN()
 }
@@ -538,7 +537,8 @@ func (s *Stream) Ack(ack uint32) {
 
 // Close ends a stream the capture leaves open: buffered data is delivered
 // behind GapClosed gaps, then End is called (EndFIN if a FIN was seen,
-// after a gap up to it if bytes before it are missing; else EndClose).
+// after a gap up to it if bytes before it are missing; else EndRST if a
+// RST was seen, else EndClose).
 // Closing an ended stream does nothing.
 func (s *Stream) Close() {
 	if s.ended {
@@ -553,6 +553,10 @@ func (s *Stream) Close() {
 			s.gap(s.fin-s.next, GapClosed)
 		}
 		s.finish(EndFIN)
+		return
+	}
+	if s.rst {
+		s.finish(EndRST)
 		return
 	}
 	s.finish(EndClose)
