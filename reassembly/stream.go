@@ -145,7 +145,7 @@ type Stream struct {
 	started bool
 	ended   bool
 	finSet  bool
-	rst     bool // a RST was seen (the stream still takes data: see the package doc)
+	rst     bool   // a RST was seen (the stream still takes data: see the package doc)
 	base    uint32 // sequence number of stream offset 0
 	next    int64  // offset of the next byte to deliver
 	fin     int64  // offset of the FIN (when finSet)
