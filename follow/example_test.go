@@ -6,17 +6,18 @@ import (
 
 	"pktkit/follow"
 	"pktkit/packet"
+	"pktkit/reassembly"
 )
 
 // Follow TCP stream 1 of a capture and print what the client sent.
 func Example() {
 	var c *follow.Conv
-	err := follow.Walk("../testdata/sample.pcap", nil, func(p *packet.Packet, s follow.Segment) {
+	err := follow.Walk("../testdata/sample.pcap", follow.Limits{}, nil, func(p *packet.Packet, s follow.Segment) {
 		if s.UDP || s.Stream != 1 {
 			return
 		}
 		if c == nil {
-			c = follow.NewConv(s, nil)
+			c = follow.NewConv(s, reassembly.Config{}, nil)
 		}
 		c.Add(p, s)
 	})

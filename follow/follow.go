@@ -11,6 +11,8 @@ package follow
 
 import (
 	"bufio"
+	"container/heap"
+	"container/list"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
@@ -52,9 +54,33 @@ type Follower struct {
 	df *defrag.Defragmenter
 }
 
+// Limits bound the memory of following. The zero value takes the
+// defaults.
+type Limits struct {
+	// MaxConns bounds the connections held at once: by the connection
+	// table that numbers streams (whose least recently active connection
+	// is then forgotten, flow.Config.MaxConns) and by WriteAll (which then
+	// closes the least recently active one early). Default 1<<20.
+	MaxConns int
+	// MaxBuffered bounds the out-of-order bytes one direction holds
+	// (reassembly.Config.MaxBuffered; default reassembly.DefaultMaxBuffered).
+	// Beyond it the direction skips ahead over its first hole.
+	MaxBuffered int
+	// MaxMemory bounds the out-of-order bytes of all directions together
+	// (default 256 MiB); a direction refused memory skips ahead too.
+	MaxMemory int64
+}
+
+func (l Limits) maxConns() int {
+	if l.MaxConns > 0 {
+		return l.MaxConns
+	}
+	return 1 << 20
+}
+
 // NewFollower returns a Follower for one capture.
-func NewFollower() *Follower {
-	return &Follower{t: flow.New(flow.Config{}), df: defrag.New(defrag.Config{})}
+func NewFollower(lim Limits) *Follower {
+	return &Follower{t: flow.New(flow.Config{MaxConns: lim.maxConns()}), df: defrag.New(defrag.Config{})}
 }
 
 // Packet reads p's first TCP or UDP layer that is not quoted in an ICMP
@@ -123,8 +149,8 @@ func (f *Follower) Packet(p *packet.Packet) (Segment, *packet.Packet, bool) {
 }
 
 // Walk calls fn with each segment of a capture file (see Follower.Packet).
-func Walk(path string, progress func(done, total int64), fn func(p *packet.Packet, s Segment)) error {
-	f := NewFollower()
+func Walk(path string, lim Limits, progress func(done, total int64), fn func(p *packet.Packet, s Segment)) error {
+	f := NewFollower(lim)
 	return walk.File(path, walk.Options{Progress: progress}, func(p *packet.Packet, rec *capture.Record) error {
 		if s, q, ok := f.Packet(p); ok {
 			fn(q, s)
@@ -194,16 +220,16 @@ func (f *sideSink) Gap(g reassembly.Gap) {
 func (f *sideSink) End(reassembly.EndReason) {}
 
 // NewConv starts following the conversation of segment s (whose sender is
-// node 0). With next, each side's bytes go to next(side) instead of being
-// kept as chunks for Print.
-func NewConv(s Segment, next func(side int) reassembly.Sink) *Conv {
+// node 0), each side reassembled with cfg's limits. With next, each side's
+// bytes go to next(side) instead of being kept as chunks for Print.
+func NewConv(s Segment, cfg reassembly.Config, next func(side int) reassembly.Sink) *Conv {
 	c := &Conv{stream: s.Stream, udp: s.UDP, node: [2]netip.AddrPort{s.Src, s.Dst}}
 	for i := range c.s {
 		c.sinks[i] = &sideSink{c: c, side: i}
 		if next != nil {
 			c.sinks[i].next = next(i)
 		}
-		c.s[i] = reassembly.NewStream(reassembly.Config{}, c.sinks[i])
+		c.s[i] = reassembly.NewStream(cfg, c.sinks[i])
 	}
 	return c
 }
@@ -231,6 +257,12 @@ func (c *Conv) Add(p *packet.Packet, s Segment) {
 func (c *Conv) Close() {
 	c.s[0].Close()
 	c.s[1].Close()
+}
+
+// Stats returns each side's reassembly counters (holes skipped because of
+// the buffer limits among them).
+func (c *Conv) Stats() [2]reassembly.Stats {
+	return [2]reassembly.Stats{c.s[0].Stats(), c.s[1].Stats()}
 }
 
 // Print writes the conversation as tshark -z follow,PROTO,FORMAT does:
@@ -353,30 +385,52 @@ func writeHex(w *bufio.Writer, tab string, off int64, data []byte) {
 	}
 }
 
-// dirFile is one connection direction written by --all.
+// dirFile is one connection direction written by WriteAll.
 type dirFile struct {
+	w       *allWriter
 	path    string
 	buf     []byte
 	h       hash.Hash
 	n       int64
 	err     error
 	started bool
+	dirty   bool // in w.dirty
+	ended   bool // its stream ended with a FIN
 }
 
 func (d *dirFile) Data(b []byte) {
 	d.buf = append(d.buf, b...)
 	d.h.Write(b)
 	d.n += int64(len(b))
+	d.w.pending += len(b)
 	if len(d.buf) >= 64<<10 {
-		d.flush()
+		d.flush(true)
+	} else if !d.dirty {
+		d.dirty = true
+		d.w.dirty = append(d.w.dirty, d)
+	}
+	if d.w.pending > maxPending || len(d.w.dirty) > maxDirty {
+		d.w.flushAll()
 	}
 }
-func (d *dirFile) Gap(reassembly.Gap)       {}
-func (d *dirFile) End(reassembly.EndReason) {}
+func (d *dirFile) Gap(reassembly.Gap) {}
+func (d *dirFile) End(r reassembly.EndReason) {
+	d.ended = r == reassembly.EndFIN
+}
+
+// maxPending bounds the bytes WriteAll holds for its files, all together:
+// past it every file with bytes waiting is written.
+const maxPending = 32 << 20
+
+// maxDirty bounds the list of files with bytes waiting (which keeps files
+// already written by a connection's close until the next flushAll).
+const maxDirty = 1 << 16
 
 // flush appends the buffered bytes to the file (opened only for that, so
-// that a capture with many connections needs few open files).
-func (d *dirFile) flush() {
+// that a capture with many connections needs few open files). Unless keep
+// is set (a direction streaming on), the buffer's memory goes too.
+func (d *dirFile) flush(keep bool) {
+	d.w.pending -= len(d.buf)
 	if d.err != nil || (len(d.buf) == 0 && d.started) {
 		d.buf = d.buf[:0]
 		return
@@ -394,7 +448,11 @@ func (d *dirFile) flush() {
 		}
 	}
 	d.err = err
-	d.buf = d.buf[:0]
+	if keep && cap(d.buf) <= 128<<10 {
+		d.buf = d.buf[:0]
+	} else {
+		d.buf = nil
+	}
 }
 
 // FlowName is tcpflow's name for an endpoint: IPv4 octets and the port
@@ -415,66 +473,267 @@ func FlowName(a netip.AddrPort) string {
 	return fmt.Sprintf("%s.%05d", s, a.Port())
 }
 
+// AllStats says what WriteAll wrote and what its limits cost.
+type AllStats struct {
+	Conns      int // connections (tshark streams) written
+	Directions int // index rows (directions that sent bytes)
+	// Evicted counts connections closed early because Limits.MaxConns
+	// were open at once: a later packet of one starts a new file ("cN").
+	Evicted int
+	// OverflowGaps and OverflowBytes count the holes skipped because a
+	// buffer limit (Limits.MaxBuffered, MaxMemory) was reached, and their
+	// bytes; they are in the index's gaps and missing_bytes too.
+	OverflowGaps  int
+	OverflowBytes int64
+	// OutOfOrder counts index rows written ahead of an older connection
+	// still open (more than maxHeldRows were waiting).
+	OutOfOrder int
+}
+
+// allWriter is WriteAll's state.
+type allWriter struct {
+	dir string
+	lim Limits
+	cfg reassembly.Config
+	// open holds the connections followed and, as tombstones (c nil),
+	// those both of whose sides ended with a FIN, so that their last
+	// ACKs start nothing new; all count toward Limits.MaxConns.
+	open    map[int32]*openConv
+	lru     list.List // *openConv, most recently active first
+	used    map[string]int
+	pending int // bytes buffered in dirFiles
+	dirty   []*dirFile
+	idx     *bufio.Writer
+	// Index rows go out in stream order: a closed connection's rows wait
+	// only for older connections still open.
+	openStreams int32Heap // streams followed (closed ones removed lazily)
+	held        rowHeap
+	stats       AllStats
+	err         error
+}
+
+// openConv is a connection WriteAll follows.
+type openConv struct {
+	c      *Conv // nil once closed (a tombstone)
+	stream int32
+	fs     [2]*dirFile
+	elem   *list.Element
+}
+
+// indexRow is one line of index.tsv.
+type indexRow struct {
+	stream   int32
+	side     int
+	src, dst netip.AddrPort
+	n        int64
+	gaps     int
+	missing  int64
+	sum      [md5.Size]byte
+}
+
+// maxHeldRows bounds the index rows waiting for older connections.
+const maxHeldRows = 1 << 18
+
 // WriteAll writes every TCP connection direction of a capture to dir, one
 // file each named like tcpflow's (FlowName of source and destination;
 // "cN" added when a name repeats), and dir/index.tsv with the columns
-// stream src dst bytes gaps missing_bytes md5.
-func WriteAll(path, dir string, progress func(done, total int64)) error {
+// stream src dst bytes gaps missing_bytes md5, in stream order. Memory is
+// bounded by lim: a connection is let go (its files written, its rows
+// indexed) once both sides sent their FIN, or when lim.MaxConns others are
+// more recently active.
+func WriteAll(path, dir string, lim Limits, progress func(done, total int64)) (AllStats, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	convs := map[int32]*Conv{}
-	var order []*Conv
-	files := map[*Conv]*[2]*dirFile{}
-	used := map[string]int{}
-	err := Walk(path, progress, func(p *packet.Packet, s Segment) {
-		if s.UDP {
-			return
-		}
-		c := convs[s.Stream]
-		if c == nil {
-			var fs [2]*dirFile
-			for i, e := range [2][2]netip.AddrPort{{s.Src, s.Dst}, {s.Dst, s.Src}} {
-				name := FlowName(e[0]) + "-" + FlowName(e[1])
-				if k := used[name]; k > 0 {
-					name += "c" + strconv.Itoa(k) // port reuse: tcpflow's connection count
-				}
-				used[FlowName(e[0])+"-"+FlowName(e[1])]++
-				fs[i] = &dirFile{path: filepath.Join(dir, name), h: md5.New()}
-			}
-			c = NewConv(s, func(i int) reassembly.Sink { return fs[i] })
-			convs[s.Stream] = c
-			order = append(order, c)
-			files[c] = &fs
-		}
-		c.Add(p, s)
-	})
-	if err != nil {
-		return err
+		return AllStats{}, err
 	}
 	idx, err := os.Create(filepath.Join(dir, "index.tsv"))
 	if err != nil {
-		return err
+		return AllStats{}, err
 	}
-	w := bufio.NewWriter(idx)
-	w.WriteString("stream\tsrc\tdst\tbytes\tgaps\tmissing_bytes\tmd5\n")
-	for _, c := range order {
-		c.Close()
-		fs := files[c]
-		for i, f := range fs {
-			if f.n == 0 {
-				continue // nothing sent that way: no file, as tcpflow
+	defer idx.Close()
+	w := &allWriter{dir: dir, lim: lim, open: map[int32]*openConv{}, used: map[string]int{}, idx: bufio.NewWriter(idx)}
+	w.cfg.MaxBuffered = lim.MaxBuffered
+	mem := lim.MaxMemory
+	if mem <= 0 {
+		mem = 256 << 20
+	}
+	w.cfg.Budget = &reassembly.Budget{Max: mem}
+	w.idx.WriteString("stream\tsrc\tdst\tbytes\tgaps\tmissing_bytes\tmd5\n")
+	err = Walk(path, lim, progress, func(p *packet.Packet, s Segment) {
+		if !s.UDP && w.err == nil {
+			w.segment(p, s)
+		}
+	})
+	for w.lru.Len() > 0 && w.err == nil {
+		w.drop(w.lru.Back().Value.(*openConv))
+	}
+	w.release(true)
+	if err == nil {
+		err = w.err
+	}
+	if ferr := w.idx.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	return w.stats, err
+}
+
+// segment gives a TCP segment to its connection, started if new.
+func (w *allWriter) segment(p *packet.Packet, s Segment) {
+	oc := w.open[s.Stream]
+	if oc != nil {
+		w.lru.MoveToFront(oc.elem)
+		if oc.c == nil {
+			if len(s.Payload) == 0 && s.Flags&reassembly.SYN == 0 {
+				return // the last ACKs of a connection done with
 			}
-			f.flush()
-			if f.err != nil {
-				return f.err
-			}
-			sk := c.sinks[i]
-			fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%d\t%d\t%x\n", c.stream, c.node[i], c.node[1-i], f.n, sk.gaps, sk.missing, f.h.Sum(nil))
+			// More after both FINs: it goes on in new files.
+			w.lru.Remove(oc.elem)
+			delete(w.open, s.Stream)
+			oc = nil
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return err
+	if oc == nil {
+		oc = &openConv{stream: s.Stream}
+		for i, e := range [2][2]netip.AddrPort{{s.Src, s.Dst}, {s.Dst, s.Src}} {
+			base := FlowName(e[0]) + "-" + FlowName(e[1])
+			name := base
+			if k := w.used[base]; k > 0 {
+				name += "c" + strconv.Itoa(k) // port reuse: tcpflow's connection count
+			}
+			w.used[base]++
+			oc.fs[i] = &dirFile{w: w, path: filepath.Join(w.dir, name), h: md5.New()}
+		}
+		oc.c = NewConv(s, w.cfg, func(i int) reassembly.Sink { return oc.fs[i] })
+		w.open[s.Stream] = oc
+		oc.elem = w.lru.PushFront(oc)
+		heap.Push(&w.openStreams, s.Stream)
+		if w.openStreams.Len() > 2*len(w.open)+1024 {
+			// Closed streams pile up below an old one still open: keep
+			// only those followed.
+			w.openStreams = w.openStreams[:0]
+			for n, oc := range w.open {
+				if oc.c != nil {
+					w.openStreams = append(w.openStreams, n)
+				}
+			}
+			heap.Init(&w.openStreams)
+		}
+		if w.lru.Len() > w.lim.maxConns() {
+			w.drop(w.lru.Back().Value.(*openConv))
+		}
 	}
-	return idx.Close()
+	oc.c.Add(p, s)
+	if oc.fs[0].ended && oc.fs[1].ended {
+		w.close(oc) // both FINs: nothing more can be added
+	}
+}
+
+// drop lets a connection go for good: closed early if still followed
+// (counted as evicted), forgotten if a tombstone.
+func (w *allWriter) drop(oc *openConv) {
+	if oc.c != nil {
+		if w.lru.Len() > w.lim.maxConns() {
+			w.stats.Evicted++
+		}
+		w.close(oc)
+	}
+	w.lru.Remove(oc.elem)
+	delete(w.open, oc.stream)
+}
+
+// close ends a connection, which stays as a tombstone: its files are
+// written and its rows queued.
+func (w *allWriter) close(oc *openConv) {
+	c := oc.c
+	c.Close()
+	oc.c, oc.stream = nil, c.stream
+	w.stats.Conns++
+	st := c.Stats()
+	for i, f := range oc.fs {
+		w.stats.OverflowGaps += st[i].OverflowGaps
+		w.stats.OverflowBytes += st[i].OverflowBytes
+		if f.n == 0 {
+			continue // nothing sent that way: no file, as tcpflow
+		}
+		f.flush(false)
+		if f.err != nil && w.err == nil {
+			w.err = f.err
+		}
+		sk := c.sinks[i]
+		r := &indexRow{stream: c.stream, side: i, src: c.node[i], dst: c.node[1-i], n: f.n, gaps: sk.gaps, missing: sk.missing}
+		f.h.Sum(r.sum[:0])
+		heap.Push(&w.held, r)
+	}
+	oc.fs = [2]*dirFile{}
+	w.release(false)
+}
+
+// release writes the held rows that no open connection is older than (all
+// of them at the end; the oldest when too many wait).
+func (w *allWriter) release(all bool) {
+	for w.held.Len() > 0 {
+		for w.openStreams.Len() > 0 && !w.following(w.openStreams[0]) {
+			heap.Pop(&w.openStreams)
+		}
+		top := w.held[0]
+		if !all && w.openStreams.Len() > 0 && w.openStreams[0] < top.stream {
+			if w.held.Len() <= maxHeldRows {
+				return
+			}
+			w.stats.OutOfOrder++
+		}
+		heap.Pop(&w.held)
+		w.stats.Directions++
+		fmt.Fprintf(w.idx, "%d\t%s\t%s\t%d\t%d\t%d\t%x\n", top.stream, top.src, top.dst, top.n, top.gaps, top.missing, top.sum)
+	}
+}
+
+// following reports whether stream n's connection is being followed.
+func (w *allWriter) following(n int32) bool {
+	oc := w.open[n]
+	return oc != nil && oc.c != nil
+}
+
+// flushAll writes every file with bytes waiting.
+func (w *allWriter) flushAll() {
+	for _, d := range w.dirty {
+		d.dirty = false
+		d.flush(false)
+		if d.err != nil && w.err == nil {
+			w.err = d.err
+		}
+	}
+	clear(w.dirty)
+	w.dirty = w.dirty[:0]
+}
+
+type int32Heap []int32
+
+func (h int32Heap) Len() int           { return len(h) }
+func (h int32Heap) Less(i, j int) bool { return h[i] < h[j] }
+func (h int32Heap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *int32Heap) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *int32Heap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+type rowHeap []*indexRow
+
+func (h rowHeap) Len() int { return len(h) }
+func (h rowHeap) Less(i, j int) bool {
+	return h[i].stream < h[j].stream || h[i].stream == h[j].stream && h[i].side < h[j].side
+}
+func (h rowHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *rowHeap) Push(x any)   { *h = append(*h, x.(*indexRow)) }
+func (h *rowHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return x
 }

@@ -13,6 +13,7 @@ import (
 	"pktkit/flow"
 	"pktkit/follow"
 	"pktkit/packet"
+	"pktkit/reassembly"
 	"pktkit/tcpanalysis"
 )
 
@@ -78,7 +79,7 @@ func builtinFollow(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if side < -1 || side > 1 {
 		return nil, fmt.Errorf("follow: side is 0, 1 or -1 (both), not %d", side)
 	}
-	f := follow.NewFollower()
+	f := follow.NewFollower(follow.Limits{})
 	var c *follow.Conv
 	err := eachFrame(pkts, func(p *packet.Packet) {
 		s, q, ok := f.Packet(p)
@@ -86,7 +87,7 @@ func builtinFollow(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			return
 		}
 		if c == nil {
-			c = follow.NewConv(s, nil)
+			c = follow.NewConv(s, reassembly.Config{}, nil)
 		}
 		c.Add(q, s)
 	})

@@ -10,6 +10,7 @@ import (
 	"pktkit/flow"
 	"pktkit/follow"
 	"pktkit/packet"
+	"pktkit/reassembly"
 	"pktkit/walk"
 )
 
@@ -40,10 +41,10 @@ func TestConnAndFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var c *follow.Conv
-	if err := follow.Walk(sampleCapture, nil, func(p *packet.Packet, s follow.Segment) {
+	if err := follow.Walk(sampleCapture, follow.Limits{}, nil, func(p *packet.Packet, s follow.Segment) {
 		if !s.UDP && s.Stream == 0 {
 			if c == nil {
-				c = follow.NewConv(s, nil)
+				c = follow.NewConv(s, reassembly.Config{}, nil)
 			}
 			c.Add(p, s)
 		}

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 
 	"pktkit/follow"
 	"pktkit/internal/progress"
 	"pktkit/packet"
+	"pktkit/reassembly"
 )
 
 func init() {
@@ -37,7 +39,14 @@ and IPv6 fragments are reassembled first.
 direction named like tcpflow's (source and destination addresses and
 ports, zero-padded), and DIR/index.tsv with the columns
 stream src dst bytes gaps missing_bytes md5 (src and dst as ip:port,
-IPv6 in brackets; md5 of the file's bytes).
+IPv6 in brackets; md5 of the file's bytes), in stream order. Memory is
+that of the connections open at once (about 1.6 KB each, plus what waits
+out of order): a connection is let go once both sides sent their FIN, and
+at most --max-conns are held (the least recently active is let go early;
+its later bytes go to new files). Out-of-order bytes are bounded per
+direction (--max-buffer) and overall (--max-memory); a direction over a
+limit skips its first hole, and what the limits cost is reported on
+standard error.
 
 Examples:
   pktkit follow web.pcap --stream 0
@@ -59,6 +68,9 @@ func runFollow(args []string, stdout io.Writer) error {
 	dir := fs.String("dir", "both", "`side` to show: both, client (node 0) or server (node 1)")
 	all := fs.Bool("all", false, "write every TCP connection direction to the -o directory")
 	out := fs.String("o", "", "output `DIR` for --all")
+	maxConns := fs.Int("max-conns", 1<<20, "hold at most `N` connections at once (the least recently active is let go early)")
+	maxBuf := fs.Int("max-buffer", reassembly.DefaultMaxBuffered, "out-of-order `BYTES` one direction may hold before skipping its first hole")
+	maxMem := fs.Int64("max-memory", 256<<20, "out-of-order `BYTES` all directions together may hold")
 	files, err := parse(c, fs, args, stdout)
 	if err != nil {
 		return err
@@ -66,6 +78,10 @@ func runFollow(args []string, stdout io.Writer) error {
 	if len(files) != 1 {
 		return usagef("follow takes one capture file, got %d", len(files))
 	}
+	if *maxConns < 1 || *maxBuf < 1 || *maxMem < 1 {
+		return usagef("--max-conns, --max-buffer and --max-memory must be at least 1")
+	}
+	lim := follow.Limits{MaxConns: *maxConns, MaxBuffered: *maxBuf, MaxMemory: *maxMem}
 	if *all {
 		if *out == "" {
 			return usagef("--all needs -o DIR")
@@ -74,8 +90,21 @@ func runFollow(args []string, stdout io.Writer) error {
 			return usagef("--all takes no --stream, --conn or --udp")
 		}
 		bar := progress.New(files[0])
-		defer bar.Done()
-		return follow.WriteAll(files[0], *out, bar.Update)
+		st, err := follow.WriteAll(files[0], *out, lim, bar.Update)
+		bar.Done()
+		if err != nil {
+			return err
+		}
+		if st.OverflowGaps > 0 {
+			fmt.Fprintf(os.Stderr, "pktkit follow: %d holes (%d bytes) skipped because the buffer limits were reached; raise --max-buffer or --max-memory\n", st.OverflowGaps, st.OverflowBytes)
+		}
+		if st.Evicted > 0 {
+			fmt.Fprintf(os.Stderr, "pktkit follow: %d connections let go early (more than %d at once: their later bytes are in new files); raise --max-conns\n", st.Evicted, *maxConns)
+		}
+		if st.OutOfOrder > 0 {
+			fmt.Fprintf(os.Stderr, "pktkit follow: %d index rows written ahead of an older connection still open\n", st.OutOfOrder)
+		}
+		return nil
 	}
 	switch *format {
 	case "ascii", "hex", "raw", "yaml":
@@ -106,7 +135,7 @@ func runFollow(args []string, stdout io.Writer) error {
 	}
 	var fc *follow.Conv
 	bar := progress.New(files[0])
-	err = follow.Walk(files[0], bar.Update, func(p *packet.Packet, s follow.Segment) {
+	err = follow.Walk(files[0], lim, bar.Update, func(p *packet.Packet, s follow.Segment) {
 		if s.UDP != sel.udp {
 			return
 		}
@@ -119,7 +148,7 @@ func runFollow(args []string, stdout io.Writer) error {
 			} else if s.Stream != sel.stream {
 				return
 			}
-			fc = follow.NewConv(s, nil)
+			fc = follow.NewConv(s, reassembly.Config{MaxBuffered: *maxBuf, Budget: &reassembly.Budget{Max: *maxMem}}, nil)
 		}
 		if s.Stream != sel.stream {
 			return
@@ -138,6 +167,10 @@ func runFollow(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%s: no %s %s", files[0], map[bool]string{false: "TCP", true: "UDP"}[sel.udp], what)
 	}
 	fc.Close()
+	if st := fc.Stats(); st[0].OverflowGaps+st[1].OverflowGaps > 0 {
+		fmt.Fprintf(os.Stderr, "pktkit follow: %d holes (%d bytes) skipped because the buffer limits were reached; raise --max-buffer or --max-memory\n",
+			st[0].OverflowGaps+st[1].OverflowGaps, st[0].OverflowBytes+st[1].OverflowBytes)
+	}
 	return fc.Print(stdout, *format, side)
 }
 

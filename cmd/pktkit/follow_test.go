@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -79,7 +80,7 @@ func TestFollowAllCorpus(t *testing.T) {
 	for _, f := range files {
 		rel := strings.TrimSuffix(strings.TrimPrefix(f, exp+"/"), ".follow.tsv")
 		out := t.TempDir()
-		if err := follow.WriteAll(filepath.Join(dir, rel), out, nil); err != nil {
+		if _, err := follow.WriteAll(filepath.Join(dir, rel), out, follow.Limits{}, nil); err != nil {
 			// A damaged capture still gives what it could read.
 			t.Logf("%s: %v", rel, err)
 		}
@@ -156,4 +157,28 @@ func followReason(have bool, tsharkBytes, pktkitBytes string) string {
 		return "pktkit has fewer bytes: data after a FIN or RST, or behind a hole, that tshark keeps"
 	}
 	return "pktkit has more bytes: data tshark leaves waiting or drops"
+}
+
+// TestFollowUsage checks the limits' validation and that --all writes an
+// index with its limits set.
+func TestFollowUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"follow", "../../testdata/sample.pcap", "--all", "-o", t.TempDir(), "--max-conns", "0"},
+		{"follow", "../../testdata/sample.pcap", "--stream", "0", "--max-buffer", "0"},
+		{"follow", "../../testdata/sample.pcap", "--stream", "0", "--max-memory", "-1"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run([]string{"follow", "../../testdata/sample.pcap", "--all", "-o", dir, "--max-conns", "2", "--max-buffer", "1000"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	idx, err := os.ReadFile(filepath.Join(dir, "index.tsv"))
+	if err != nil || !bytes.HasPrefix(idx, []byte("stream\tsrc\tdst\tbytes\tgaps\tmissing_bytes\tmd5\n")) || bytes.Count(idx, []byte("\n")) < 3 {
+		t.Errorf("index %q, %v", idx, err)
+	}
 }
