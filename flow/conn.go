@@ -57,6 +57,7 @@ type Conn struct {
 	nhist          uint8
 	hist           [46]byte
 	missedComputed bool
+	conv           uint32 // index+1 of the stream numbering's conversation, a hint (see numberer)
 }
 
 // TCP endpoint states (Zeek's TCP_ENDPOINT_*).

@@ -104,6 +104,11 @@ type pktInfo struct {
 	icmpID   uint16
 	badSum   bool
 	stream   int32 // tshark stream number of the transport layer (-1: none)
+	// pend is the layer index+1 of the transport layer (TCP, UDP) whose
+	// stream number is still to be given (0: none): account numbers it
+	// with the flow key's hash, or through the connection's remembered
+	// conversation.
+	pend int32
 
 	// The quoted packet of an ICMP error (hasQuote set), as sent by the
 	// side that caused the error.
@@ -154,15 +159,130 @@ func le64(b []byte) uint64 {
 }
 
 // parse reads the flow of p into pi and numbers its TCP and UDP layers
-// (tshark's streams) through num, if set. It returns false if the packet
-// has no IP layer. useCtx adds VLAN ids and tunnels to the key context.
+// (tshark's streams) through num, if set; the innermost flow's TCP or UDP
+// layer is left to account to number (pktInfo.pend). It returns false if
+// the packet has no IP layer.
 func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 	*pi = pktInfo{stream: -1}
 	t.streams = t.streams[:0]
 	t.outer = t.outer[:0]
 	ls := p.LayersFor(needs)
-	var cur ends  // addresses of the innermost IP layer so far
-	have := false // cur is set
+	if !t.parseFast(ls, pi) {
+		ok, check := t.parseLayers(ls, pi)
+		if !check {
+			return ok
+		}
+	}
+	if pi.hasIP && t.cfg.Checksums && pi.tl != nil && !pi.frag {
+		pi.badSum = badChecksum(pi, p)
+	}
+	return pi.hasIP
+}
+
+// parseFast reads the common stacks straight: link layers (VLAN tags
+// included), one IPv4 or IPv6 header without extension headers, TCP or
+// UDP, then only layers the table does not read. For anything else it
+// returns false with pi untouched, and parseLayers reads the packet; the
+// two read the same fields alike (vlanCtx, setIP, setTransport).
+func (t *Table) parseFast(ls []packet.Layer, pi *pktInfo) bool {
+	var ctx uint64
+	useCtx := !t.cfg.ZeekKeys
+	i, n := 0, len(ls)
+	var k uint8
+	for ; i < n; i++ {
+		l := &ls[i]
+		k = kindOf(l.Proto)
+		if k == kVLAN {
+			if useCtx && len(l.Data) >= 2 {
+				ctx = vlanCtx(ctx, l.Data)
+			}
+		} else if k != kOther {
+			break
+		}
+	}
+	if i+1 >= n || k != kIPv4 && k != kIPv6 {
+		return false
+	}
+	ip, tl := &ls[i], &ls[i+1]
+	tk := kindOf(tl.Proto)
+	if tk != kTCP && tk != kUDP || k == kIPv4 && len(ip.Data) < 20 || k == kIPv6 && len(ip.Data) < 40 ||
+		len(tl.Data) < 8 || tk == kTCP && len(tl.Data) < 20 {
+		return false
+	}
+	for j := i + 2; j < n; j++ {
+		if kindOf(ls[j].Proto) != kOther {
+			return false
+		}
+	}
+	pi.ctx = ctx
+	setIP(pi, ip, k)
+	t.setTransport(pi, tl, tk, i+1)
+	return true
+}
+
+// vlanCtx folds the VLAN id of an 802.1Q tag d into a key context.
+func vlanCtx(ctx uint64, d []byte) uint64 { return fold(ctx, 0x10000|uint64(be16(d)&0xfff)) }
+
+// setIP reads the IPv4 or IPv6 header l (kind k, its minimum length
+// checked) as the flow's innermost one.
+func setIP(pi *pktInfo, l *packet.Layer, k uint8) {
+	d := l.Data
+	pi.hasIP = true
+	pi.frag = false
+	pi.tl = nil
+	fillIP(&pi.ends, d, k)
+	if k == kIPv4 {
+		h := (*[20]byte)(d[:20])
+		n := int(be16(h[2:4]))
+		if n == 0 {
+			n = l.Reported
+		}
+		pi.ipLen = n
+		if be16(h[6:8])&0x1fff != 0 {
+			pi.frag = true
+		}
+		return
+	}
+	n := int(be16(d[4:6]))
+	if n == 0 {
+		n = l.Reported - 40
+	}
+	pi.ipLen = 40 + n
+}
+
+// setTransport reads the TCP or UDP header l (kind k, layer i, its
+// minimum length checked) as the flow's; its stream number is left
+// pending.
+func (t *Table) setTransport(pi *pktInfo, l *packet.Layer, k uint8, i int) {
+	d := l.Data
+	if t.num != nil {
+		pi.pend = int32(i + 1)
+	}
+	pi.tl = l
+	h := (*[8]byte)(d[:8])
+	pi.sport, pi.dport = be16(h[0:2]), be16(h[2:4])
+	if k == kTCP {
+		h := (*[20]byte)(d[:20])
+		pi.proto = 6
+		pi.seq, pi.ack = be32(h[4:8]), be32(h[8:12])
+		pi.flags = h[13]
+		pi.win = be16(h[14:16])
+		pi.plen = max(l.Reported-l.HdrLen, 0)
+		return
+	}
+	pi.proto = 17
+	if n := int(be16(h[4:6])); n >= 8 {
+		pi.plen = n - 8
+	} else {
+		pi.plen = max(l.Reported-8, 0)
+	}
+}
+
+// parseLayers is parse's general loop, for any stack of layers: tunnels,
+// IPv6 extension headers, ICMP errors and their quotes. It returns
+// parse's result and whether the checksum is still to be checked.
+func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
+	var cur *ends // addresses of the innermost IP layer so far (nil: none)
 	quoted := false
 	quoteTL := false // the quote's transport header was read
 	useCtx := !t.cfg.ZeekKeys
@@ -176,15 +296,18 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 		switch k {
 		case kVLAN:
 			if useCtx && !quoted && len(d) >= 2 {
-				pi.ctx = fold(pi.ctx, 0x10000|uint64(be16(d)&0xfff))
+				pi.ctx = vlanCtx(pi.ctx, d)
 			}
 		case kVNI:
 			if useCtx && !quoted && len(d) >= 7 {
 				pi.ctx = fold(pi.ctx, 0x2000000|uint64(d[4])<<16|uint64(d[5])<<8|uint64(d[6]))
 			}
 		case kIPv4, kIPv6:
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
 			if k == kIPv4 && len(d) < 20 || k == kIPv6 && len(d) < 40 {
-				return pi.hasIP && !quoted
+				return pi.hasIP && !quoted, false
 			}
 			if quoted {
 				if pi.hasQuote {
@@ -192,8 +315,7 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				}
 				pi.hasQuote = true
 				fillIP(&pi.quote, d, k)
-				cur = pi.quote
-				have = true
+				cur = &pi.quote
 				break
 			}
 			if pi.hasIP {
@@ -208,30 +330,13 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				pi.stream = -1
 				pi.flags, pi.plen = 0, 0
 			}
-			pi.hasIP = true
-			pi.frag = false
-			pi.tl = nil
-			fillIP(&pi.ends, d, k)
-			cur = pi.ends
-			have = true
-			if k == kIPv4 {
-				n := int(be16(d[2:]))
-				if n == 0 {
-					n = l.Reported
-				}
-				pi.ipLen = n
-				if be16(d[6:])&0x1fff != 0 {
-					pi.frag = true
-				}
-			} else {
-				n := int(be16(d[4:]))
-				if n == 0 {
-					n = l.Reported - 40
-				}
-				pi.ipLen = 40 + n
-			}
+			setIP(pi, l, k)
+			cur = &pi.ends
 		case kIPv6Ext, kIPv6Frag:
-			if !have || len(d) < 2 {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || len(d) < 2 {
 				break
 			}
 			if quoted {
@@ -243,28 +348,21 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				pi.frag = true
 			}
 		case kTCP, kUDP:
-			if !have || len(d) < 8 || (k == kTCP && len(d) < 20) {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || len(d) < 8 || (k == kTCP && len(d) < 20) {
 				break
 			}
-			if t.num != nil {
-				e := cur
-				e.sport, e.dport = be16(d), be16(d[2:])
-				var st int32
-				var side uint8
-				reused := false
-				if k == kTCP {
-					e.proto = 6
-					st, side, reused = t.num.tcp(&e, d[13], be32(d[4:]))
-				} else {
-					e.proto = 17
-					st, side = t.num.udp(&e)
-				}
-				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st, Side: side, Reused: reused})
-				if !quoted {
-					pi.stream = st
-				}
-			}
 			if quoted {
+				if t.num != nil {
+					var flags uint8
+					var seq uint32
+					if k == kTCP {
+						flags, seq = d[13], be32(d[4:])
+					}
+					t.number(cur, i, k == kTCP, be16(d), be16(d[2:]), flags, seq)
+				}
 				if pi.hasQuote && !quoteTL {
 					quoteTL = true
 					pi.quote.sport, pi.quote.dport = be16(d), be16(d[2:])
@@ -276,24 +374,12 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				}
 				break
 			}
-			pi.tl = l
-			pi.sport, pi.dport = be16(d), be16(d[2:])
-			if k == kTCP {
-				pi.proto = 6
-				pi.seq, pi.ack = be32(d[4:]), be32(d[8:])
-				pi.flags = d[13]
-				pi.win = be16(d[14:])
-				pi.plen = max(l.Reported-l.HdrLen, 0)
-			} else {
-				pi.proto = 17
-				if n := int(be16(d[4:])); n >= 8 {
-					pi.plen = n - 8
-				} else {
-					pi.plen = max(l.Reported-8, 0)
-				}
-			}
+			t.setTransport(pi, l, k, i)
 		case kICMP, kICMPv6:
-			if !have || quoted || len(d) < 4 {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || quoted || len(d) < 4 {
 				break
 			}
 			pi.tl = l
@@ -311,25 +397,71 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 			quoted = true
 		}
 	}
-	if pi.hasIP && t.cfg.Checksums && pi.tl != nil && !pi.frag {
-		pi.badSum = badChecksum(pi, p)
+	return pi.hasIP, true
+}
+
+// number gives a stream number to a TCP segment (flags, seq) or UDP
+// datagram from port sp to dp between the addresses of e, layer i of the
+// packet, and appends it to the packet's streams.
+func (t *Table) number(e *ends, i int, tcp bool, sp, dp uint16, flags uint8, seq uint32) int32 {
+	proto := uint8(17)
+	if tcp {
+		proto = 6
 	}
-	return pi.hasIP
+	k, fwd := makeConvKey(&e.src, &e.dst, sp, dp, proto, e.v6)
+	ci, isNew := t.num.get(&k, k.hash())
+	return t.numberAt(ci, isNew, i, fwd, tcp, flags, seq)
+}
+
+// numberAt numbers layer i with conversation ci (index+1; isNew if the
+// lookup created it); fwd: the sender is end a of the conversation key.
+func (t *Table) numberAt(ci uint32, isNew bool, i int, fwd, tcp bool, flags uint8, seq uint32) int32 {
+	side := uint8(1)
+	if fwd {
+		side = 0
+	}
+	st, reused := t.num.number(ci, isNew, side, tcp, flags, seq)
+	t.streams = append(t.streams, Stream{Layer: i, TCP: tcp, N: st, Side: side, Reused: reused})
+	return st
+}
+
+// numberPend numbers the pending transport layer of pi (see pktInfo.pend)
+// when it turns out not to be the flow's (a tunnel's outer UDP, say) or the
+// packet is not accounted.
+func (t *Table) numberPend(pi *pktInfo) {
+	i := int(pi.pend - 1)
+	pi.pend = 0
+	pi.stream = t.number(&pi.ends, i, pi.proto == 6, pi.sport, pi.dport, pi.flags, pi.seq)
+}
+
+// numberMain numbers the pending transport layer of the flow pi with its
+// conversation key k (hash h; fwd: the sender is end a): through known,
+// the index+1 of the conversation its connection remembered, when that
+// still holds k, else by lookup. It returns the conversation's index+1.
+func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known uint32) uint32 {
+	i := int(pi.pend - 1)
+	pi.pend = 0
+	ci := t.num.at(known, k)
+	isNew := false
+	if ci == 0 {
+		ci, isNew = t.num.get(k, h)
+	}
+	pi.stream = t.numberAt(ci, isNew, i, fwd, pi.proto == 6, pi.flags, pi.seq)
+	return ci
 }
 
 // fillIP reads the addresses and protocol of an IPv4 or IPv6 header.
+// Its minimum length (20 or 40 bytes) must have been checked.
 func fillIP(e *ends, d []byte, k uint8) {
-	*e = ends{}
 	if k == kIPv4 {
-		copy(e.src[:4], d[12:16])
-		copy(e.dst[:4], d[16:20])
-		e.proto = d[9]
+		h := (*[20]byte)(d[:20])
+		*e = ends{proto: h[9]}
+		*(*[4]byte)(e.src[:4]) = [4]byte(h[12:16])
+		*(*[4]byte)(e.dst[:4]) = [4]byte(h[16:20])
 		return
 	}
-	e.v6 = true
-	copy(e.src[:], d[8:24])
-	copy(e.dst[:], d[24:40])
-	e.proto = d[6]
+	h := (*[40]byte)(d[:40])
+	*e = ends{proto: h[6], v6: true, src: [16]byte(h[8:24]), dst: [16]byte(h[24:40])}
 }
 
 // badChecksum verifies the transport checksum as Zeek does (TCP, UDP with a
