@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -82,7 +84,9 @@ func kindOf(p *packet.Protocol) uint8 {
 
 // ends are the addresses and ports of one packet's flow, as sent.
 type ends struct {
-	src, dst     [16]byte
+	// The addresses as big-endian halves (an IPv4 address fills the top
+	// 32 bits of [0]), written and read as whole words.
+	src, dst     [2]uint64
 	sport, dport uint16
 	proto        uint8
 	v6           bool
@@ -144,8 +148,10 @@ func fold(h, v uint64) uint64 {
 // The outer ports are left out: UDP tunnels (VXLAN, GENEVE) pick a source
 // port per inner flow and direction.
 func ctxOf(e *ends) uint64 {
-	a0, a1 := le64(e.src[:8]), le64(e.src[8:])
-	b0, b1 := le64(e.dst[:8]), le64(e.dst[8:])
+	// The halves as little-endian words of the address bytes (the
+	// values of the first versions, so that Conn.Encap and UIDs stay).
+	a0, a1 := bits.ReverseBytes64(e.src[0]), bits.ReverseBytes64(e.src[1])
+	b0, b1 := bits.ReverseBytes64(e.dst[0]), bits.ReverseBytes64(e.dst[1])
 	if a0 > b0 || a0 == b0 && a1 > b1 {
 		a0, a1, b0, b1 = b0, b1, a0, a1
 	}
@@ -439,14 +445,20 @@ func (t *Table) numberPend(pi *pktInfo) {
 // the index+1 of the conversation its connection remembered, when that
 // still holds k, else by lookup. It returns the conversation's index+1.
 func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known uint32) uint32 {
-	i := int(pi.pend - 1)
-	pi.pend = 0
-	ci := t.num.at(known, k)
+	n := t.num
+	ci := n.at(known, k)
 	isNew := false
 	if ci == 0 {
-		ci, isNew = t.num.get(k, h)
+		ci, isNew = n.get(k, h)
 	}
-	pi.stream = t.numberAt(ci, isNew, i, fwd, pi.proto == 6, pi.flags, pi.seq)
+	side := uint8(1)
+	if fwd {
+		side = 0
+	}
+	tcp := pi.proto == 6
+	st, reused := n.number(ci, isNew, side, tcp, pi.flags, pi.seq)
+	t.streams = append(t.streams, Stream{Layer: int(pi.pend - 1), TCP: tcp, N: st, Side: side, Reused: reused})
+	pi.stream, pi.pend = st, 0
 	return ci
 }
 
@@ -455,13 +467,11 @@ func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known ui
 func fillIP(e *ends, d []byte, k uint8) {
 	if k == kIPv4 {
 		h := (*[20]byte)(d[:20])
-		*e = ends{proto: h[9]}
-		*(*[4]byte)(e.src[:4]) = [4]byte(h[12:16])
-		*(*[4]byte)(e.dst[:4]) = [4]byte(h[16:20])
+		*e = ends{proto: h[9], src: [2]uint64{uint64(be32(h[12:16])) << 32}, dst: [2]uint64{uint64(be32(h[16:20])) << 32}}
 		return
 	}
 	h := (*[40]byte)(d[:40])
-	*e = ends{proto: h[6], v6: true, src: [16]byte(h[8:24]), dst: [16]byte(h[24:40])}
+	*e = ends{proto: h[6], v6: true, src: [2]uint64{be64(h[8:16]), be64(h[16:24])}, dst: [2]uint64{be64(h[24:32]), be64(h[32:40])}}
 }
 
 // badChecksum verifies the transport checksum as Zeek does (TCP, UDP with a
@@ -481,13 +491,18 @@ func badChecksum(pi *pktInfo, p *packet.Packet) bool {
 		fallthrough
 	case 6, 58:
 		n := len(d)
+		var src, dst [16]byte
+		binary.BigEndian.PutUint64(src[:8], pi.src[0])
+		binary.BigEndian.PutUint64(src[8:], pi.src[1])
+		binary.BigEndian.PutUint64(dst[:8], pi.dst[0])
+		binary.BigEndian.PutUint64(dst[8:], pi.dst[1])
 		if pi.v6 {
-			sum = packet.Sum(0, pi.src[:])
-			sum = packet.Sum(sum, pi.dst[:])
+			sum = packet.Sum(0, src[:])
+			sum = packet.Sum(sum, dst[:])
 			sum += uint32(n>>16) + uint32(n&0xffff) + uint32(pi.proto)
 		} else {
-			sum = packet.Sum(0, pi.src[:4])
-			sum = packet.Sum(sum, pi.dst[:4])
+			sum = packet.Sum(0, src[:4])
+			sum = packet.Sum(sum, dst[:4])
 			sum += uint32(n) + uint32(pi.proto)
 		}
 	case 1:

@@ -36,9 +36,9 @@ type convKey struct {
 
 // makeConvKey returns the canonical key of the flow from (src, sp) to
 // (dst, dp) and whether the sender is end a (ends equal: a).
-func makeConvKey(src, dst *[16]byte, sp, dp uint16, proto uint8, v6 bool) (convKey, bool) {
-	s0, s1 := be64(src[:8]), be64(src[8:])
-	d0, d1 := be64(dst[:8]), be64(dst[8:])
+func makeConvKey(src, dst *[2]uint64, sp, dp uint16, proto uint8, v6 bool) (convKey, bool) {
+	s0, s1 := src[0], src[1]
+	d0, d1 := dst[0], dst[1]
 	r := uint64(proto) << 8
 	if v6 {
 		r |= 1
@@ -122,29 +122,6 @@ type numberer struct {
 
 func newNumberer(max int) *numberer {
 	return &numberer{slots: make([]uint32, 1024), max: max}
-}
-
-// compareEnds orders two (address, port) ends.
-func compareEnds(a *[16]byte, pa uint16, b *[16]byte, pb uint16) int {
-	if x, y := be64(a[:8]), be64(b[:8]); x != y {
-		if x < y {
-			return -1
-		}
-		return 1
-	}
-	if x, y := be64(a[8:]), be64(b[8:]); x != y {
-		if x < y {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case pa < pb:
-		return -1
-	case pa > pb:
-		return 1
-	}
-	return 0
 }
 
 func be64(b []byte) uint64 {

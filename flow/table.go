@@ -112,7 +112,7 @@ type Table struct {
 	timeout [nClass]int64
 	slots   []slot
 	mask    uint64
-	chunks  [][]Conn
+	chunks  []*[1 << chunkBits]Conn
 	n       uint32   // connections allocated (chunks hold n)
 	free    []uint32 // indices of finished connections, for reuse
 	head    [nClass]uint32
@@ -335,7 +335,7 @@ func (t *Table) alloc() *Conn {
 		t.free = t.free[:n-1]
 	} else {
 		if int(t.n>>chunkBits) == len(t.chunks) {
-			t.chunks = append(t.chunks, make([]Conn, 1<<chunkBits))
+			t.chunks = append(t.chunks, new([1 << chunkBits]Conn))
 		}
 		i = t.n
 		t.n++
@@ -396,9 +396,7 @@ func (t *Table) Update(p *packet.Packet) (c *Conn, dir Direction, isNew bool) {
 // account adds one flow level of a packet to its connection.
 func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bool) {
 	var k key
-	fwd := t.keyOf(pi, &k)
-	ch := k.convKey.hash()
-	h := keyHash(ch, k.ctx)
+	fwd, ch, h := t.flowKey(pi, &k)
 	c = t.lookup(&k, h)
 	var cv uint32 // the conversation's index+1 for numbering
 	if pi.pend != 0 {
@@ -457,6 +455,46 @@ func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bo
 	}
 	t.touch(c, cl)
 	return c, dir, isNew
+}
+
+// flowKey fills k for the packet's flow and returns whether the sender is
+// end a of the key, the hash of the conversation key (for stream
+// numbering) and the hash of k.
+func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
+	if p := pi.proto; p == 6 || p == 17 {
+		k.convKey, fwd = makeConvKey(&pi.src, &pi.dst, pi.sport, pi.dport, p, pi.v6)
+		k.ctx = pi.ctx
+	} else {
+		fwd = t.keyOf(pi, k)
+	}
+	ch = k.convKey.hash()
+	return fwd, ch, keyHash(ch, k.ctx)
+}
+
+// Lookup returns the connection the table holds for packet p's flow (the
+// innermost one of a tunnelled packet) and the direction p goes in it, or
+// nil. It changes nothing: no accounting, no stream numbering, no expiry
+// (so it returns the connection even when Update would finish it first:
+// idle past its timeout, or a new SYN on a closed TCP connection).
+func (t *Table) Lookup(p *packet.Packet) (*Conn, Direction) {
+	num, streams := t.num, t.streams
+	t.num = nil // parse numbers nothing
+	var pi pktInfo
+	ok := t.parse(p, &pi)
+	t.num, t.streams = num, streams
+	if !ok || pi.frag || pi.proto == 59 && pi.v6 {
+		return nil, 0
+	}
+	var k key
+	fwd, _, h := t.flowKey(&pi, &k)
+	c := t.lookup(&k, h)
+	if c == nil {
+		return nil, 0
+	}
+	if c.origIsA == fwd {
+		return c, FromOrig
+	}
+	return c, FromResp
 }
 
 // Related returns the connection of the packet quoted by the ICMP error
