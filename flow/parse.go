@@ -169,7 +169,6 @@ func le64(b []byte) uint64 {
 // layer is left to account to number (pktInfo.pend). It returns false if
 // the packet has no IP layer.
 func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
-	*pi = pktInfo{stream: -1}
 	t.streams = t.streams[:0]
 	t.outer = t.outer[:0]
 	ls := p.LayersFor(needs)
@@ -187,9 +186,10 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 
 // parseFast reads the common stacks straight: link layers (VLAN tags
 // included), one IPv4 or IPv6 header without extension headers, TCP or
-// UDP, then only layers the table does not read. For anything else it
-// returns false with pi untouched, and parseLayers reads the packet; the
-// two read the same fields alike (vlanCtx, setIP, setTransport).
+// UDP, then only layers the table does not read: it sets all of pi at
+// once. For anything else it returns false with pi untouched, and
+// parseLayers reads the packet; the two read the same fields alike
+// (vlanCtx, ipHeader, transportHeader).
 func (t *Table) parseFast(ls []packet.Layer, pi *pktInfo) bool {
 	var ctx uint64
 	useCtx := !t.cfg.ZeekKeys
@@ -220,51 +220,46 @@ func (t *Table) parseFast(ls []packet.Layer, pi *pktInfo) bool {
 			return false
 		}
 	}
-	pi.ctx = ctx
-	setIP(pi, ip, k)
-	t.setTransport(pi, tl, tk, i+1)
+	*pi = pktInfo{hasIP: true, ctx: ctx, stream: -1, tl: tl}
+	pi.ipLen, pi.frag = ipHeader(&pi.ends, ip, k)
+	transportHeader(pi, tl, tk)
+	if t.num != nil {
+		pi.pend = int32(i + 2)
+	}
 	return true
 }
 
 // vlanCtx folds the VLAN id of an 802.1Q tag d into a key context.
 func vlanCtx(ctx uint64, d []byte) uint64 { return fold(ctx, 0x10000|uint64(be16(d)&0xfff)) }
 
-// setIP reads the IPv4 or IPv6 header l (kind k, its minimum length
-// checked) as the flow's innermost one.
-func setIP(pi *pktInfo, l *packet.Layer, k uint8) {
+// ipHeader reads an IPv4 or IPv6 header l (kind k, its minimum length
+// checked) into e (its addresses and protocol) and returns its length
+// (Zeek's ip_bytes) and whether it is a non-first fragment.
+func ipHeader(e *ends, l *packet.Layer, k uint8) (ipLen int, frag bool) {
 	d := l.Data
-	pi.hasIP = true
-	pi.frag = false
-	pi.tl = nil
-	fillIP(&pi.ends, d, k)
 	if k == kIPv4 {
 		h := (*[20]byte)(d[:20])
-		n := int(be16(h[2:4]))
-		if n == 0 {
-			n = l.Reported
+		*e = ends{proto: h[9], src: [2]uint64{uint64(be32(h[12:16])) << 32}, dst: [2]uint64{uint64(be32(h[16:20])) << 32}}
+		ipLen = int(be16(h[2:4]))
+		if ipLen == 0 {
+			ipLen = l.Reported
 		}
-		pi.ipLen = n
-		if be16(h[6:8])&0x1fff != 0 {
-			pi.frag = true
-		}
-		return
+		return ipLen, be16(h[6:8])&0x1fff != 0
 	}
-	n := int(be16(d[4:6]))
+	h := (*[40]byte)(d[:40])
+	*e = ends{proto: h[6], v6: true, src: [2]uint64{be64(h[8:16]), be64(h[16:24])}, dst: [2]uint64{be64(h[24:32]), be64(h[32:40])}}
+	n := int(be16(h[4:6]))
 	if n == 0 {
 		n = l.Reported - 40
 	}
-	pi.ipLen = 40 + n
+	return 40 + n, false
 }
 
-// setTransport reads the TCP or UDP header l (kind k, layer i, its
-// minimum length checked) as the flow's; its stream number is left
-// pending.
-func (t *Table) setTransport(pi *pktInfo, l *packet.Layer, k uint8, i int) {
+// transportHeader reads the TCP or UDP header l (kind k, its minimum
+// length checked) into pi: ports, protocol, payload length and, for TCP,
+// sequence numbers, flags and window.
+func transportHeader(pi *pktInfo, l *packet.Layer, k uint8) {
 	d := l.Data
-	if t.num != nil {
-		pi.pend = int32(i + 1)
-	}
-	pi.tl = l
 	h := (*[8]byte)(d[:8])
 	pi.sport, pi.dport = be16(h[0:2]), be16(h[2:4])
 	if k == kTCP {
@@ -288,6 +283,7 @@ func (t *Table) setTransport(pi *pktInfo, l *packet.Layer, k uint8, i int) {
 // IPv6 extension headers, ICMP errors and their quotes. It returns
 // parse's result and whether the checksum is still to be checked.
 func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
+	*pi = pktInfo{stream: -1}
 	var cur *ends // addresses of the innermost IP layer so far (nil: none)
 	quoted := false
 	quoteTL := false // the quote's transport header was read
@@ -320,7 +316,7 @@ func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
 					break // a quote within a quote
 				}
 				pi.hasQuote = true
-				fillIP(&pi.quote, d, k)
+				ipHeader(&pi.quote, l, k)
 				cur = &pi.quote
 				break
 			}
@@ -336,7 +332,9 @@ func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
 				pi.stream = -1
 				pi.flags, pi.plen = 0, 0
 			}
-			setIP(pi, l, k)
+			pi.hasIP = true
+			pi.tl = nil
+			pi.ipLen, pi.frag = ipHeader(&pi.ends, l, k)
 			cur = &pi.ends
 		case kIPv6Ext, kIPv6Frag:
 			if pi.pend != 0 {
@@ -380,7 +378,11 @@ func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
 				}
 				break
 			}
-			t.setTransport(pi, l, k, i)
+			if t.num != nil {
+				pi.pend = int32(i + 1)
+			}
+			pi.tl = l
+			transportHeader(pi, l, k)
 		case kICMP, kICMPv6:
 			if pi.pend != 0 {
 				t.numberPend(pi)
@@ -460,18 +462,6 @@ func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known ui
 	t.streams = append(t.streams, Stream{Layer: int(pi.pend - 1), TCP: tcp, N: st, Side: side, Reused: reused})
 	pi.stream, pi.pend = st, 0
 	return ci
-}
-
-// fillIP reads the addresses and protocol of an IPv4 or IPv6 header.
-// Its minimum length (20 or 40 bytes) must have been checked.
-func fillIP(e *ends, d []byte, k uint8) {
-	if k == kIPv4 {
-		h := (*[20]byte)(d[:20])
-		*e = ends{proto: h[9], src: [2]uint64{uint64(be32(h[12:16])) << 32}, dst: [2]uint64{uint64(be32(h[16:20])) << 32}}
-		return
-	}
-	h := (*[40]byte)(d[:40])
-	*e = ends{proto: h[6], v6: true, src: [2]uint64{be64(h[8:16]), be64(h[16:24])}, dst: [2]uint64{be64(h[24:32]), be64(h[32:40])}}
 }
 
 // badChecksum verifies the transport checksum as Zeek does (TCP, UDP with a
