@@ -416,7 +416,8 @@ func (t *Table) number(e *ends, i int, tcp bool, sp, dp uint16, flags uint8, seq
 	if tcp {
 		proto = 6
 	}
-	k, fwd := makeConvKey(&e.src, &e.dst, sp, dp, proto, e.v6)
+	var k convKey
+	fwd := makeConvKey(&k, &e.src, &e.dst, sp, dp, proto, e.v6)
 	ci, isNew := t.num.get(&k, k.hash())
 	return t.numberAt(ci, isNew, i, fwd, tcp, flags, seq)
 }
@@ -429,8 +430,22 @@ func (t *Table) numberAt(ci uint32, isNew bool, i int, fwd, tcp bool, flags uint
 		side = 0
 	}
 	st, reused := t.num.number(ci, isNew, side, tcp, flags, seq)
-	t.streams = append(t.streams, Stream{Layer: i, TCP: tcp, N: st, Side: side, Reused: reused})
+	t.addStream(i, tcp, st, side, reused)
 	return st
+}
+
+// addStream appends a stream number to the packet's. Field by field: a
+// Stream built on the stack and copied would be read back with wide loads
+// of its narrow stores, which stall.
+func (t *Table) addStream(layer int, tcp bool, n int32, side uint8, reused bool) {
+	i := len(t.streams)
+	if i < cap(t.streams) {
+		t.streams = t.streams[:i+1]
+	} else {
+		t.streams = append(t.streams, Stream{})
+	}
+	s := &t.streams[i]
+	s.Layer, s.TCP, s.N, s.Side, s.Reused = layer, tcp, n, side, reused
 }
 
 // numberPend numbers the pending transport layer of pi (see pktInfo.pend)
@@ -459,7 +474,7 @@ func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known ui
 	}
 	tcp := pi.proto == 6
 	st, reused := n.number(ci, isNew, side, tcp, pi.flags, pi.seq)
-	t.streams = append(t.streams, Stream{Layer: int(pi.pend - 1), TCP: tcp, N: st, Side: side, Reused: reused})
+	t.addStream(int(pi.pend-1), tcp, st, side, reused)
 	pi.stream, pi.pend = st, 0
 	return ci
 }

@@ -34,9 +34,11 @@ type convKey struct {
 	rest uint64
 }
 
-// makeConvKey returns the canonical key of the flow from (src, sp) to
-// (dst, dp) and whether the sender is end a (ends equal: a).
-func makeConvKey(src, dst *[2]uint64, sp, dp uint16, proto uint8, v6 bool) (convKey, bool) {
+// makeConvKey sets k to the canonical key of the flow from (src, sp) to
+// (dst, dp) and reports whether the sender is end a (ends equal: a). It
+// writes k in place: a returned struct would be copied through the stack
+// with wide loads of narrow stores, which stall.
+func makeConvKey(k *convKey, src, dst *[2]uint64, sp, dp uint16, proto uint8, v6 bool) bool {
 	s0, s1 := src[0], src[1]
 	d0, d1 := dst[0], dst[1]
 	r := uint64(proto) << 8
@@ -44,9 +46,11 @@ func makeConvKey(src, dst *[2]uint64, sp, dp uint16, proto uint8, v6 bool) (conv
 		r |= 1
 	}
 	if s0 < d0 || s0 == d0 && (s1 < d1 || s1 == d1 && sp <= dp) {
-		return convKey{s0, s1, d0, d1, r | uint64(sp)<<32 | uint64(dp)<<16}, true
+		k.a0, k.a1, k.b0, k.b1, k.rest = s0, s1, d0, d1, r|uint64(sp)<<32|uint64(dp)<<16
+		return true
 	}
-	return convKey{d0, d1, s0, s1, r | uint64(dp)<<32 | uint64(sp)<<16}, false
+	k.a0, k.a1, k.b0, k.b1, k.rest = d0, d1, s0, s1, r|uint64(dp)<<32|uint64(sp)<<16
+	return false
 }
 
 // eq compares two keys word by word (cheaper than the generic struct

@@ -462,7 +462,7 @@ func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bo
 // numbering) and the hash of k.
 func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
 	if p := pi.proto; p == 6 || p == 17 {
-		k.convKey, fwd = makeConvKey(&pi.src, &pi.dst, pi.sport, pi.dport, p, pi.v6)
+		fwd = makeConvKey(&k.convKey, &pi.src, &pi.dst, pi.sport, pi.dport, p, pi.v6)
 		k.ctx = pi.ctx
 	} else {
 		fwd = t.keyOf(pi, k)
@@ -568,10 +568,8 @@ func (t *Table) keyOf(pi *pktInfo, k *key) bool {
 	default:
 		sp, dp = 0, 0
 	}
-	var fwd bool
-	k.convKey, fwd = makeConvKey(&pi.src, &pi.dst, sp, dp, pi.proto, pi.v6)
 	k.ctx = ctx
-	return fwd
+	return makeConvKey(&k.convKey, &pi.src, &pi.dst, sp, dp, pi.proto, pi.v6)
 }
 
 // icmpCounterpart returns the reply type of an ICMP or ICMPv6 request type
