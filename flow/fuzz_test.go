@@ -10,7 +10,7 @@ import (
 
 // FuzzFlow feeds arbitrary frames through a small table: a frame list is
 // encoded as repeated (2-byte length, bytes); every packet goes through
-// Update, Streams, Related and the connection's accessors. Nothing may
+// Update, Streams, Related, Lookup and the connection's accessors. Nothing may
 // panic, and the table's counts must stay consistent.
 func FuzzFlow(f *testing.F) {
 	seeds := [][][]byte{
@@ -53,6 +53,12 @@ func FuzzFlow(f *testing.F) {
 			tab.Related()
 			if c != nil {
 				_ = c.State()
+				// The lookup alone finds the connection Update accounted
+				// (the direction may differ: the packet may have flipped
+				// the roles).
+				if l, _ := tab.Lookup(p); l != c {
+					t.Fatalf("packet %d: Lookup gave %p, Update %p", n, l, c)
+				}
 			}
 		}
 		st := tab.Stats()

@@ -472,8 +472,8 @@ func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
 }
 
 // Lookup returns the connection the table holds for packet p's flow (the
-// innermost one of a tunnelled packet) and the direction p goes in it, or
-// nil. It changes nothing: no accounting, no stream numbering, no expiry
+// innermost one of a tunnelled packet) and the direction p goes in it as
+// the connection's roles stand now, or nil. It changes nothing: no accounting, no stream numbering, no expiry
 // (so it returns the connection even when Update would finish it first:
 // idle past its timeout, or a new SYN on a closed TCP connection).
 func (t *Table) Lookup(p *packet.Packet) (*Conn, Direction) {
