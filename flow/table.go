@@ -123,6 +123,7 @@ type Table struct {
 	streams []Stream
 	outer   []pktInfo // the outer flows of a tunnelled packet
 	pi      pktInfo
+	lpi     pktInfo // Lookup's
 	nextIdx uint64
 }
 
@@ -479,14 +480,14 @@ func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
 func (t *Table) Lookup(p *packet.Packet) (*Conn, Direction) {
 	num, streams := t.num, t.streams
 	t.num = nil // parse numbers nothing
-	var pi pktInfo
-	ok := t.parse(p, &pi)
+	pi := &t.lpi
+	ok := t.parse(p, pi)
 	t.num, t.streams = num, streams
 	if !ok || pi.frag || pi.proto == 59 && pi.v6 {
 		return nil, 0
 	}
 	var k key
-	fwd, _, h := t.flowKey(&pi, &k)
+	fwd, _, h := t.flowKey(pi, &k)
 	c := t.lookup(&k, h)
 	if c == nil {
 		return nil, 0
