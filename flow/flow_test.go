@@ -488,3 +488,25 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup changed the last packet's streams: %v, was %v", s, streams)
 	}
 }
+
+// TestStreamsForgotten: with room for two conversations, a third makes the
+// numbering forget them all (Config.MaxStreams), so a packet of the first
+// connection afterwards starts a new stream number (the next one), even
+// though its connection is still in the table.
+func TestStreamsForgotten(t *testing.T) {
+	tab := flow.New(flow.Config{MaxStreams: 2})
+	want := []int32{0, 1, 2, 3}
+	for i, port := range []uint16{40001, 40002, 40003, 40001} {
+		b := tcpPacket(t, seg{fromCli: true, flags: "A", seq: 1001, ack: 5001, sport: port})
+		p := &packet.Packet{}
+		p.SetFrame(b, 1, i+1, t0+int64(i), len(b))
+		tab.Update(p)
+		s := tab.Streams()
+		if len(s) != 1 || s[0].N != want[i] {
+			t.Fatalf("packet %d (port %d): streams %v, want tcp.stream %d", i+1, port, s, want[i])
+		}
+	}
+	if st := tab.Stats(); st.StreamResets != 1 || st.Conns != 3 {
+		t.Errorf("%d resets, %d connections; want 1 and 3", st.StreamResets, st.Conns)
+	}
+}

@@ -113,8 +113,8 @@ type convEntry struct {
 //
 // A conversation keeps its index until the numberer forgets everything,
 // so a flow-table connection may remember the index of its conversation
-// (Conn.conv) and skip the lookup: at checks that the entry there still
-// has the key.
+// (Conn.conv) and skip the lookup: at checks, once the numberer has
+// forgotten, that the entry there still has the key.
 type numberer struct {
 	slots     []uint32 // open addressing: index+1 into ents, 0 empty
 	ents      []convEntry
@@ -135,9 +135,10 @@ func be64(b []byte) uint64 {
 }
 
 // at returns the index of k's conversation if it is i (i is an index+1
-// remembered from an earlier lookup; 0 for none), else 0.
+// remembered from an earlier lookup of k; 0 for none), else 0. Until the
+// numberer first forgets, an entry keeps its key, so i needs no check.
 func (n *numberer) at(i uint32, k *convKey) uint32 {
-	if i != 0 && int(i) <= len(n.ents) && n.ents[i-1].k.eq(k) {
+	if i != 0 && int(i) <= len(n.ents) && (n.forgotten == 0 || n.ents[i-1].k.eq(k)) {
 		return i
 	}
 	return 0
