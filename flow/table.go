@@ -123,7 +123,8 @@ type Table struct {
 	streams []Stream
 	outer   []pktInfo // the outer flows of a tunnelled packet
 	pi      pktInfo
-	lpi     pktInfo // Lookup's
+	lpi     pktInfo   // Lookup's
+	louter  []pktInfo // Lookup's outer flows (Update's may be in use)
 	nextIdx uint64
 }
 
@@ -478,11 +479,15 @@ func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
 // (so it returns the connection even when Update would finish it first:
 // idle past its timeout, or a new SYN on a closed TCP connection).
 func (t *Table) Lookup(p *packet.Packet) (*Conn, Direction) {
-	num, streams := t.num, t.streams
-	t.num = nil // parse numbers nothing
+	// Lookup may be called while Update is at work (from a Finished
+	// callback): parse numbers nothing, and the packet's streams and outer
+	// flows stay.
+	num, streams, outer := t.num, t.streams, t.outer
+	t.num, t.outer = nil, t.louter
 	pi := &t.lpi
 	ok := t.parse(p, pi)
-	t.num, t.streams = num, streams
+	t.louter = t.outer
+	t.num, t.streams, t.outer = num, streams, outer
 	if !ok || pi.frag || pi.proto == 59 && pi.v6 {
 		return nil, 0
 	}
