@@ -6,6 +6,12 @@ import "time"
 // Its exported fields are plain values: copy the struct to keep a record
 // of a finished connection.
 type Conn struct {
+	// The lookup's fields, first: in one cache line with the key.
+	key  key
+	hash uint64
+	self uint32
+	conv uint32 // index+1 of the stream numbering's conversation, a hint (see numberer)
+
 	// Index is the connection's creation order in the table (0-based):
 	// the order of first packets.
 	Index uint64
@@ -42,9 +48,6 @@ type Conn struct {
 	// early: an idle timeout, or the table being full.
 	Expired, Evicted bool
 
-	key            key
-	hash           uint64
-	self           uint32
 	prev, next     uint32
 	class          uint8
 	live           bool

@@ -64,4 +64,16 @@
 // connection allocates nothing: open addressing over fixed-size chunks of
 // connections, the 5-tuple read straight from the layer index (which
 // stops before application protocols the table does not need).
+//
+// The per-packet path: the common stacks (link layers and VLAN tags, one
+// IPv4 or IPv6 header, TCP or UDP, nothing else the table reads) are read
+// in one pass over the layer index; anything else (tunnels, extension
+// headers, ICMP errors) goes through the general loop. The key holds the
+// addresses as 64-bit words (an IPv4 pair hashes as one word) and compares
+// word by word; its canonical order and hash without the context are
+// tshark's conversation key, so stream numbering reuses them, and a
+// connection remembers its conversation's index so that numbering an
+// existing connection's packet costs a key comparison rather than a second
+// lookup. Table.Lookup is the lookup alone. bench_test.go lists the
+// benchmarks and what each includes (go test ./flow -bench . -benchmem).
 package flow

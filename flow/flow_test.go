@@ -434,3 +434,79 @@ func TestIPv6(t *testing.T) {
 		t.Errorf("IPv6 SYN: %v -> %v %s %d", o, r, conns[0].State(), conns[0].OrigIPBytes)
 	}
 }
+
+// TestLookup: Lookup finds the connection and direction Update gave each
+// packet (TCP both ways, UDP in a VLAN, an ICMP echo and its reply), finds
+// nothing for a flow the table does not hold, and changes nothing: the
+// counters and the last packet's stream numbers stay.
+func TestLookup(t *testing.T) {
+	frames := [][]byte{
+		udpPacket(t, cli, srv, 5000, 53, 30, 7), udpPacket(t, srv, cli, 53, 5000, 90, 7),
+		icmpEcho(t, cli, srv, 8, 1), icmpEcho(t, srv, cli, 0, 1),
+		tcpPacket(t, hsSYN), tcpPacket(t, hsSYNACK), tcpPacket(t, hsACK),
+	}
+	tab := flow.New(flow.Config{})
+	type got struct {
+		c   *flow.Conn
+		dir flow.Direction
+	}
+	var want []got
+	for i, b := range frames {
+		p := &packet.Packet{}
+		p.SetFrame(b, 1, i+1, t0+int64(i), len(b))
+		c, dir, _ := tab.Update(p)
+		if c == nil {
+			t.Fatalf("frame %d: no connection", i+1)
+		}
+		want = append(want, got{c, dir})
+	}
+	st := tab.Stats()
+	streams := append([]flow.Stream(nil), tab.Streams()...)
+	for i, b := range frames {
+		p := &packet.Packet{}
+		p.SetFrame(b, 1, i+1, t0+int64(i), len(b))
+		c, dir := tab.Lookup(p)
+		if c != want[i].c || dir != want[i].dir {
+			t.Errorf("frame %d: Lookup gave %p %d, Update %p %d", i+1, c, dir, want[i].c, want[i].dir)
+		}
+	}
+	for _, b := range [][]byte{
+		tcpPacket(t, seg{fromCli: true, flags: "S", seq: 1, sport: 40001}), // another port
+		udpPacket(t, cli, srv, 5000, 53, 30, 8),                            // another VLAN
+		icmpEcho(t, cli, srv, 8, 2),                                        // another echo id
+	} {
+		p := &packet.Packet{}
+		p.SetFrame(b, 1, 1, t0, len(b))
+		if c, _ := tab.Lookup(p); c != nil {
+			t.Errorf("Lookup found connection %d for a flow never seen", c.Index)
+		}
+	}
+	if tab.Stats() != st {
+		t.Errorf("Lookup changed the counters: %+v, was %+v", tab.Stats(), st)
+	}
+	if s := tab.Streams(); len(streams) != 1 || len(s) != 1 || s[0] != streams[0] {
+		t.Errorf("Lookup changed the last packet's streams: %v, was %v", s, streams)
+	}
+}
+
+// TestStreamsForgotten: with room for two conversations, a third makes the
+// numbering forget them all (Config.MaxStreams), so a packet of the first
+// connection afterwards starts a new stream number (the next one), even
+// though its connection is still in the table.
+func TestStreamsForgotten(t *testing.T) {
+	tab := flow.New(flow.Config{MaxStreams: 2})
+	want := []int32{0, 1, 2, 3}
+	for i, port := range []uint16{40001, 40002, 40003, 40001} {
+		b := tcpPacket(t, seg{fromCli: true, flags: "A", seq: 1001, ack: 5001, sport: port})
+		p := &packet.Packet{}
+		p.SetFrame(b, 1, i+1, t0+int64(i), len(b))
+		tab.Update(p)
+		s := tab.Streams()
+		if len(s) != 1 || s[0].N != want[i] {
+			t.Fatalf("packet %d (port %d): streams %v, want tcp.stream %d", i+1, port, s, want[i])
+		}
+	}
+	if st := tab.Stats(); st.StreamResets != 1 || st.Conns != 3 {
+		t.Errorf("%d resets, %d connections; want 1 and 3", st.StreamResets, st.Conns)
+	}
+}

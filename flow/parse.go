@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -82,7 +84,9 @@ func kindOf(p *packet.Protocol) uint8 {
 
 // ends are the addresses and ports of one packet's flow, as sent.
 type ends struct {
-	src, dst     [16]byte
+	// The addresses as big-endian halves (an IPv4 address fills the top
+	// 32 bits of [0]), written and read as whole words.
+	src, dst     [2]uint64
 	sport, dport uint16
 	proto        uint8
 	v6           bool
@@ -104,6 +108,11 @@ type pktInfo struct {
 	icmpID   uint16
 	badSum   bool
 	stream   int32 // tshark stream number of the transport layer (-1: none)
+	// pend is the layer index+1 of the transport layer (TCP, UDP) whose
+	// stream number is still to be given (0: none): account numbers it
+	// with the flow key's hash, or through the connection's remembered
+	// conversation.
+	pend int32
 
 	// The quoted packet of an ICMP error (hasQuote set), as sent by the
 	// side that caused the error.
@@ -139,8 +148,10 @@ func fold(h, v uint64) uint64 {
 // The outer ports are left out: UDP tunnels (VXLAN, GENEVE) pick a source
 // port per inner flow and direction.
 func ctxOf(e *ends) uint64 {
-	a0, a1 := le64(e.src[:8]), le64(e.src[8:])
-	b0, b1 := le64(e.dst[:8]), le64(e.dst[8:])
+	// The halves as little-endian words of the address bytes (the
+	// values of the first versions, so that Conn.Encap and UIDs stay).
+	a0, a1 := bits.ReverseBytes64(e.src[0]), bits.ReverseBytes64(e.src[1])
+	b0, b1 := bits.ReverseBytes64(e.dst[0]), bits.ReverseBytes64(e.dst[1])
 	if a0 > b0 || a0 == b0 && a1 > b1 {
 		a0, a1, b0, b1 = b0, b1, a0, a1
 	}
@@ -154,15 +165,126 @@ func le64(b []byte) uint64 {
 }
 
 // parse reads the flow of p into pi and numbers its TCP and UDP layers
-// (tshark's streams) through num, if set. It returns false if the packet
-// has no IP layer. useCtx adds VLAN ids and tunnels to the key context.
+// (tshark's streams) through num, if set; the innermost flow's TCP or UDP
+// layer is left to account to number (pktInfo.pend). It returns false if
+// the packet has no IP layer.
 func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
-	*pi = pktInfo{stream: -1}
 	t.streams = t.streams[:0]
 	t.outer = t.outer[:0]
 	ls := p.LayersFor(needs)
-	var cur ends  // addresses of the innermost IP layer so far
-	have := false // cur is set
+	if !t.parseFast(ls, pi) {
+		ok, check := t.parseLayers(ls, pi)
+		if !check {
+			return ok
+		}
+	}
+	if pi.hasIP && t.cfg.Checksums && pi.tl != nil && !pi.frag {
+		pi.badSum = badChecksum(pi, p)
+	}
+	return pi.hasIP
+}
+
+// parseFast reads the common stacks straight: link layers (VLAN tags
+// included), one IPv4 or IPv6 header without extension headers, TCP or
+// UDP, then only layers the table does not read: it sets all of pi at
+// once. For anything else it returns false with pi untouched, and
+// parseLayers reads the packet; the two read the same fields alike
+// (vlanCtx, ipHeader, transportHeader).
+func (t *Table) parseFast(ls []packet.Layer, pi *pktInfo) bool {
+	var ctx uint64
+	useCtx := !t.cfg.ZeekKeys
+	i, n := 0, len(ls)
+	var k uint8
+	for ; i < n; i++ {
+		l := &ls[i]
+		k = kindOf(l.Proto)
+		if k == kVLAN {
+			if useCtx && len(l.Data) >= 2 {
+				ctx = vlanCtx(ctx, l.Data)
+			}
+		} else if k != kOther {
+			break
+		}
+	}
+	if i+1 >= n || k != kIPv4 && k != kIPv6 {
+		return false
+	}
+	ip, tl := &ls[i], &ls[i+1]
+	tk := kindOf(tl.Proto)
+	if tk != kTCP && tk != kUDP || k == kIPv4 && len(ip.Data) < 20 || k == kIPv6 && len(ip.Data) < 40 ||
+		len(tl.Data) < 8 || tk == kTCP && len(tl.Data) < 20 {
+		return false
+	}
+	for j := i + 2; j < n; j++ {
+		if kindOf(ls[j].Proto) != kOther {
+			return false
+		}
+	}
+	*pi = pktInfo{hasIP: true, ctx: ctx, stream: -1, tl: tl}
+	pi.ipLen, pi.frag = ipHeader(&pi.ends, ip, k)
+	transportHeader(pi, tl, tk)
+	if t.num != nil {
+		pi.pend = int32(i + 2)
+	}
+	return true
+}
+
+// vlanCtx folds the VLAN id of an 802.1Q tag d into a key context.
+func vlanCtx(ctx uint64, d []byte) uint64 { return fold(ctx, 0x10000|uint64(be16(d)&0xfff)) }
+
+// ipHeader reads an IPv4 or IPv6 header l (kind k, its minimum length
+// checked) into e (its addresses and protocol) and returns its length
+// (Zeek's ip_bytes) and whether it is a non-first fragment.
+func ipHeader(e *ends, l *packet.Layer, k uint8) (ipLen int, frag bool) {
+	d := l.Data
+	if k == kIPv4 {
+		h := (*[20]byte)(d[:20])
+		*e = ends{proto: h[9], src: [2]uint64{uint64(be32(h[12:16])) << 32}, dst: [2]uint64{uint64(be32(h[16:20])) << 32}}
+		ipLen = int(be16(h[2:4]))
+		if ipLen == 0 {
+			ipLen = l.Reported
+		}
+		return ipLen, be16(h[6:8])&0x1fff != 0
+	}
+	h := (*[40]byte)(d[:40])
+	*e = ends{proto: h[6], v6: true, src: [2]uint64{be64(h[8:16]), be64(h[16:24])}, dst: [2]uint64{be64(h[24:32]), be64(h[32:40])}}
+	n := int(be16(h[4:6]))
+	if n == 0 {
+		n = l.Reported - 40
+	}
+	return 40 + n, false
+}
+
+// transportHeader reads the TCP or UDP header l (kind k, its minimum
+// length checked) into pi: ports, protocol, payload length and, for TCP,
+// sequence numbers, flags and window.
+func transportHeader(pi *pktInfo, l *packet.Layer, k uint8) {
+	d := l.Data
+	h := (*[8]byte)(d[:8])
+	pi.sport, pi.dport = be16(h[0:2]), be16(h[2:4])
+	if k == kTCP {
+		h := (*[20]byte)(d[:20])
+		pi.proto = 6
+		pi.seq, pi.ack = be32(h[4:8]), be32(h[8:12])
+		pi.flags = h[13]
+		pi.win = be16(h[14:16])
+		pi.plen = max(l.Reported-l.HdrLen, 0)
+		return
+	}
+	pi.proto = 17
+	if n := int(be16(h[4:6])); n >= 8 {
+		pi.plen = n - 8
+	} else {
+		pi.plen = max(l.Reported-8, 0)
+	}
+}
+
+// parseLayers is parse's general loop, for any stack of layers: tunnels,
+// IPv6 extension headers, ICMP errors and their quotes. It returns
+// parse's result and whether the checksum is still to be checked.
+func (t *Table) parseLayers(ls []packet.Layer, pi *pktInfo) (ok, check bool) {
+	*pi = pktInfo{stream: -1}
+	var cur *ends // addresses of the innermost IP layer so far (nil: none)
 	quoted := false
 	quoteTL := false // the quote's transport header was read
 	useCtx := !t.cfg.ZeekKeys
@@ -176,24 +298,26 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 		switch k {
 		case kVLAN:
 			if useCtx && !quoted && len(d) >= 2 {
-				pi.ctx = fold(pi.ctx, 0x10000|uint64(be16(d)&0xfff))
+				pi.ctx = vlanCtx(pi.ctx, d)
 			}
 		case kVNI:
 			if useCtx && !quoted && len(d) >= 7 {
 				pi.ctx = fold(pi.ctx, 0x2000000|uint64(d[4])<<16|uint64(d[5])<<8|uint64(d[6]))
 			}
 		case kIPv4, kIPv6:
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
 			if k == kIPv4 && len(d) < 20 || k == kIPv6 && len(d) < 40 {
-				return pi.hasIP && !quoted
+				return pi.hasIP && !quoted, false
 			}
 			if quoted {
 				if pi.hasQuote {
 					break // a quote within a quote
 				}
 				pi.hasQuote = true
-				fillIP(&pi.quote, d, k)
-				cur = pi.quote
-				have = true
+				ipHeader(&pi.quote, l, k)
+				cur = &pi.quote
 				break
 			}
 			if pi.hasIP {
@@ -209,29 +333,14 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				pi.flags, pi.plen = 0, 0
 			}
 			pi.hasIP = true
-			pi.frag = false
 			pi.tl = nil
-			fillIP(&pi.ends, d, k)
-			cur = pi.ends
-			have = true
-			if k == kIPv4 {
-				n := int(be16(d[2:]))
-				if n == 0 {
-					n = l.Reported
-				}
-				pi.ipLen = n
-				if be16(d[6:])&0x1fff != 0 {
-					pi.frag = true
-				}
-			} else {
-				n := int(be16(d[4:]))
-				if n == 0 {
-					n = l.Reported - 40
-				}
-				pi.ipLen = 40 + n
-			}
+			pi.ipLen, pi.frag = ipHeader(&pi.ends, l, k)
+			cur = &pi.ends
 		case kIPv6Ext, kIPv6Frag:
-			if !have || len(d) < 2 {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || len(d) < 2 {
 				break
 			}
 			if quoted {
@@ -243,28 +352,21 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				pi.frag = true
 			}
 		case kTCP, kUDP:
-			if !have || len(d) < 8 || (k == kTCP && len(d) < 20) {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || len(d) < 8 || (k == kTCP && len(d) < 20) {
 				break
 			}
-			if t.num != nil {
-				e := cur
-				e.sport, e.dport = be16(d), be16(d[2:])
-				var st int32
-				var side uint8
-				reused := false
-				if k == kTCP {
-					e.proto = 6
-					st, side, reused = t.num.tcp(&e, d[13], be32(d[4:]))
-				} else {
-					e.proto = 17
-					st, side = t.num.udp(&e)
-				}
-				t.streams = append(t.streams, Stream{Layer: i, TCP: k == kTCP, N: st, Side: side, Reused: reused})
-				if !quoted {
-					pi.stream = st
-				}
-			}
 			if quoted {
+				if t.num != nil {
+					var flags uint8
+					var seq uint32
+					if k == kTCP {
+						flags, seq = d[13], be32(d[4:])
+					}
+					t.number(cur, i, k == kTCP, be16(d), be16(d[2:]), flags, seq)
+				}
 				if pi.hasQuote && !quoteTL {
 					quoteTL = true
 					pi.quote.sport, pi.quote.dport = be16(d), be16(d[2:])
@@ -276,24 +378,16 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 				}
 				break
 			}
-			pi.tl = l
-			pi.sport, pi.dport = be16(d), be16(d[2:])
-			if k == kTCP {
-				pi.proto = 6
-				pi.seq, pi.ack = be32(d[4:]), be32(d[8:])
-				pi.flags = d[13]
-				pi.win = be16(d[14:])
-				pi.plen = max(l.Reported-l.HdrLen, 0)
-			} else {
-				pi.proto = 17
-				if n := int(be16(d[4:])); n >= 8 {
-					pi.plen = n - 8
-				} else {
-					pi.plen = max(l.Reported-8, 0)
-				}
+			if t.num != nil {
+				pi.pend = int32(i + 1)
 			}
+			pi.tl = l
+			transportHeader(pi, l, k)
 		case kICMP, kICMPv6:
-			if !have || quoted || len(d) < 4 {
+			if pi.pend != 0 {
+				t.numberPend(pi)
+			}
+			if cur == nil || quoted || len(d) < 4 {
 				break
 			}
 			pi.tl = l
@@ -311,25 +405,78 @@ func (t *Table) parse(p *packet.Packet, pi *pktInfo) bool {
 			quoted = true
 		}
 	}
-	if pi.hasIP && t.cfg.Checksums && pi.tl != nil && !pi.frag {
-		pi.badSum = badChecksum(pi, p)
-	}
-	return pi.hasIP
+	return pi.hasIP, true
 }
 
-// fillIP reads the addresses and protocol of an IPv4 or IPv6 header.
-func fillIP(e *ends, d []byte, k uint8) {
-	*e = ends{}
-	if k == kIPv4 {
-		copy(e.src[:4], d[12:16])
-		copy(e.dst[:4], d[16:20])
-		e.proto = d[9]
-		return
+// number gives a stream number to a TCP segment (flags, seq) or UDP
+// datagram from port sp to dp between the addresses of e, layer i of the
+// packet, and appends it to the packet's streams.
+func (t *Table) number(e *ends, i int, tcp bool, sp, dp uint16, flags uint8, seq uint32) int32 {
+	proto := uint8(17)
+	if tcp {
+		proto = 6
 	}
-	e.v6 = true
-	copy(e.src[:], d[8:24])
-	copy(e.dst[:], d[24:40])
-	e.proto = d[6]
+	var k convKey
+	fwd := makeConvKey(&k, &e.src, &e.dst, sp, dp, proto, e.v6)
+	ci, isNew := t.num.get(&k, k.hash())
+	return t.numberAt(ci, isNew, i, fwd, tcp, flags, seq)
+}
+
+// numberAt numbers layer i with conversation ci (index+1; isNew if the
+// lookup created it); fwd: the sender is end a of the conversation key.
+func (t *Table) numberAt(ci uint32, isNew bool, i int, fwd, tcp bool, flags uint8, seq uint32) int32 {
+	side := uint8(1)
+	if fwd {
+		side = 0
+	}
+	st, reused := t.num.number(ci, isNew, side, tcp, flags, seq)
+	t.addStream(i, tcp, st, side, reused)
+	return st
+}
+
+// addStream appends a stream number to the packet's. Field by field: a
+// Stream built on the stack and copied would be read back with wide loads
+// of its narrow stores, which stall.
+func (t *Table) addStream(layer int, tcp bool, n int32, side uint8, reused bool) {
+	i := len(t.streams)
+	if i < cap(t.streams) {
+		t.streams = t.streams[:i+1]
+	} else {
+		t.streams = append(t.streams, Stream{})
+	}
+	s := &t.streams[i]
+	s.Layer, s.TCP, s.N, s.Side, s.Reused = layer, tcp, n, side, reused
+}
+
+// numberPend numbers the pending transport layer of pi (see pktInfo.pend)
+// when it turns out not to be the flow's (a tunnel's outer UDP, say) or the
+// packet is not accounted.
+func (t *Table) numberPend(pi *pktInfo) {
+	i := int(pi.pend - 1)
+	pi.pend = 0
+	pi.stream = t.number(&pi.ends, i, pi.proto == 6, pi.sport, pi.dport, pi.flags, pi.seq)
+}
+
+// numberMain numbers the pending transport layer of the flow pi with its
+// conversation key k (hash h; fwd: the sender is end a): through known,
+// the index+1 of the conversation its connection remembered, when that
+// still holds k, else by lookup. It returns the conversation's index+1.
+func (t *Table) numberMain(pi *pktInfo, k *convKey, h uint64, fwd bool, known uint32) uint32 {
+	n := t.num
+	ci := n.at(known, k)
+	isNew := false
+	if ci == 0 {
+		ci, isNew = n.get(k, h)
+	}
+	side := uint8(1)
+	if fwd {
+		side = 0
+	}
+	tcp := pi.proto == 6
+	st, reused := n.number(ci, isNew, side, tcp, pi.flags, pi.seq)
+	t.addStream(int(pi.pend-1), tcp, st, side, reused)
+	pi.stream, pi.pend = st, 0
+	return ci
 }
 
 // badChecksum verifies the transport checksum as Zeek does (TCP, UDP with a
@@ -349,13 +496,18 @@ func badChecksum(pi *pktInfo, p *packet.Packet) bool {
 		fallthrough
 	case 6, 58:
 		n := len(d)
+		var src, dst [16]byte
+		binary.BigEndian.PutUint64(src[:8], pi.src[0])
+		binary.BigEndian.PutUint64(src[8:], pi.src[1])
+		binary.BigEndian.PutUint64(dst[:8], pi.dst[0])
+		binary.BigEndian.PutUint64(dst[8:], pi.dst[1])
 		if pi.v6 {
-			sum = packet.Sum(0, pi.src[:])
-			sum = packet.Sum(sum, pi.dst[:])
+			sum = packet.Sum(0, src[:])
+			sum = packet.Sum(sum, dst[:])
 			sum += uint32(n>>16) + uint32(n&0xffff) + uint32(pi.proto)
 		} else {
-			sum = packet.Sum(0, pi.src[:4])
-			sum = packet.Sum(sum, pi.dst[:4])
+			sum = packet.Sum(0, src[:4])
+			sum = packet.Sum(sum, dst[:4])
 			sum += uint32(n) + uint32(pi.proto)
 		}
 	case 1:

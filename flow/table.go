@@ -70,19 +70,23 @@ const (
 )
 
 // key identifies a connection: the two ends in canonical order, the
-// protocol and the encapsulation context.
+// protocol (the conversation key tshark numbers streams by, for TCP and
+// UDP) and the encapsulation context.
 type key struct {
-	a, b   [16]byte
-	pa, pb uint16
-	proto  uint8
-	v6     bool
-	ctx    uint64
+	convKey
+	ctx uint64
 }
 
-func (k *key) hash() uint64 {
-	h := fold(fold(fold(fold(k.ctx^uint64(k.proto)<<8, le64(k.a[:8])), le64(k.a[8:])), le64(k.b[:8])), le64(k.b[8:]))
-	return fold(h, uint64(k.pa)<<16|uint64(k.pb))
+// hash of a key: its conversation hash h (convKey.hash) with the
+// context folded in.
+func keyHash(h, ctx uint64) uint64 {
+	if ctx == 0 {
+		return h
+	}
+	return fold(h, ctx)
 }
+
+func (k *key) hash() uint64 { return keyHash(k.convKey.hash(), k.ctx) }
 
 // Connection classes, each with its own idle timeout and LRU list.
 const (
@@ -108,7 +112,7 @@ type Table struct {
 	timeout [nClass]int64
 	slots   []slot
 	mask    uint64
-	chunks  [][]Conn
+	chunks  []*[1 << chunkBits]Conn
 	n       uint32   // connections allocated (chunks hold n)
 	free    []uint32 // indices of finished connections, for reuse
 	head    [nClass]uint32
@@ -119,6 +123,8 @@ type Table struct {
 	streams []Stream
 	outer   []pktInfo // the outer flows of a tunnelled packet
 	pi      pktInfo
+	lpi     pktInfo   // Lookup's
+	louter  []pktInfo // Lookup's outer flows (Update's may be in use)
 	nextIdx uint64
 }
 
@@ -177,7 +183,7 @@ func (t *Table) lookup(k *key, h uint64) *Conn {
 			return nil
 		}
 		if s.tag == tag {
-			if c := t.conn(s.idx - 1); c.key == *k {
+			if c := t.conn(s.idx - 1); c.key.eq(&k.convKey) && c.key.ctx == k.ctx {
 				return c
 			}
 		}
@@ -331,7 +337,7 @@ func (t *Table) alloc() *Conn {
 		t.free = t.free[:n-1]
 	} else {
 		if int(t.n>>chunkBits) == len(t.chunks) {
-			t.chunks = append(t.chunks, make([]Conn, 1<<chunkBits))
+			t.chunks = append(t.chunks, new([1 << chunkBits]Conn))
 		}
 		i = t.n
 		t.n++
@@ -363,8 +369,14 @@ func (t *Table) Update(p *packet.Packet) (c *Conn, dir Direction, isNew bool) {
 	}
 	pi := &t.pi
 	if !t.parse(p, pi) {
+		if pi.pend != 0 {
+			t.numberPend(pi)
+		}
 		t.stats.NoFlow++
 		return nil, 0, false
+	}
+	if pi.pend != 0 && (pi.frag || pi.proto == 59 && pi.v6) {
+		t.numberPend(pi)
 	}
 	if pi.frag {
 		t.stats.Fragment++
@@ -386,9 +398,19 @@ func (t *Table) Update(p *packet.Packet) (c *Conn, dir Direction, isNew bool) {
 // account adds one flow level of a packet to its connection.
 func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bool) {
 	var k key
-	fwd := t.keyOf(pi, &k)
-	h := k.hash()
+	fwd, ch, h := t.flowKey(pi, &k)
 	c = t.lookup(&k, h)
+	var cv uint32 // the conversation's index+1 for numbering
+	if pi.pend != 0 {
+		var known uint32
+		if c != nil {
+			known = c.conv
+		}
+		cv = t.numberMain(pi, &k.convKey, ch, !fwd, known)
+		if c != nil {
+			c.conv = cv
+		}
+	}
 	if c != nil {
 		dir = FromResp
 		if c.origIsA == fwd {
@@ -405,7 +427,7 @@ func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bo
 			t.evictOne()
 		}
 		c = t.alloc()
-		c.key, c.hash, c.live = k, h, true
+		c.key, c.hash, c.live, c.conv = k, h, true, cv
 		c.Index = t.nextIdx
 		t.nextIdx++
 		t.stats.Conns++
@@ -435,6 +457,50 @@ func (t *Table) account(pi *pktInfo, ts int64) (c *Conn, dir Direction, isNew bo
 	}
 	t.touch(c, cl)
 	return c, dir, isNew
+}
+
+// flowKey fills k for the packet's flow and returns whether the sender is
+// end a of the key, the hash of the conversation key (for stream
+// numbering) and the hash of k.
+func (t *Table) flowKey(pi *pktInfo, k *key) (fwd bool, ch, h uint64) {
+	if p := pi.proto; p == 6 || p == 17 {
+		fwd = makeConvKey(&k.convKey, &pi.src, &pi.dst, pi.sport, pi.dport, p, pi.v6)
+		k.ctx = pi.ctx
+	} else {
+		fwd = t.keyOf(pi, k)
+	}
+	ch = k.convKey.hash()
+	return fwd, ch, keyHash(ch, k.ctx)
+}
+
+// Lookup returns the connection the table holds for packet p's flow (the
+// innermost one of a tunnelled packet) and the direction p goes in it as
+// the connection's roles stand now, or nil. It changes nothing: no accounting, no stream numbering, no expiry
+// (so it returns the connection even when Update would finish it first:
+// idle past its timeout, or a new SYN on a closed TCP connection).
+func (t *Table) Lookup(p *packet.Packet) (*Conn, Direction) {
+	// Lookup may be called while Update is at work (from a Finished
+	// callback): parse numbers nothing, and the packet's streams and outer
+	// flows stay.
+	num, streams, outer := t.num, t.streams, t.outer
+	t.num, t.outer = nil, t.louter
+	pi := &t.lpi
+	ok := t.parse(p, pi)
+	t.louter = t.outer
+	t.num, t.streams, t.outer = num, streams, outer
+	if !ok || pi.frag || pi.proto == 59 && pi.v6 {
+		return nil, 0
+	}
+	var k key
+	fwd, _, h := t.flowKey(pi, &k)
+	c := t.lookup(&k, h)
+	if c == nil {
+		return nil, 0
+	}
+	if c.origIsA == fwd {
+		return c, FromOrig
+	}
+	return c, FromResp
 }
 
 // Related returns the connection of the packet quoted by the ICMP error
@@ -492,8 +558,8 @@ func classOf(proto uint8) uint8 {
 // keyOf fills k for the packet's flow and reports whether the sender is
 // end a of the key.
 func (t *Table) keyOf(pi *pktInfo, k *key) bool {
-	*k = key{proto: pi.proto, v6: pi.v6, ctx: pi.ctx}
 	sp, dp := pi.sport, pi.dport
+	ctx := pi.ctx
 	switch pi.proto {
 	case 6, 17:
 	case 1, 58:
@@ -502,18 +568,14 @@ func (t *Table) keyOf(pi *pktInfo, k *key) bool {
 			if ct, pair := icmpCounterpart(pi.v6, pi.icmpType); pair {
 				// Echo-like messages: the pair of types goes to the
 				// context, the identifier to both ports.
-				k.ctx = fold(k.ctx, 0x300+uint64(min(pi.icmpType, ct)))
+				ctx = fold(ctx, 0x300+uint64(min(pi.icmpType, ct)))
 			}
 		}
 	default:
 		sp, dp = 0, 0
 	}
-	if compareEnds(&pi.src, sp, &pi.dst, dp) <= 0 {
-		k.a, k.b, k.pa, k.pb = pi.src, pi.dst, sp, dp
-		return true
-	}
-	k.a, k.b, k.pa, k.pb = pi.dst, pi.src, dp, sp
-	return false
+	k.ctx = ctx
+	return makeConvKey(&k.convKey, &pi.src, &pi.dst, sp, dp, pi.proto, pi.v6)
 }
 
 // icmpCounterpart returns the reply type of an ICMP or ICMPv6 request type
@@ -596,28 +658,34 @@ func wantFlip(pi *pktInfo) bool {
 // derived from the connection's key and first packet time, so that the
 // same capture always gives the same ids.
 func (c *Conn) UID() string {
-	h := c.hash ^ uint64(c.Start)*0x9E3779B97F4A7C15
+	// The hash of the key as the first versions of the table computed it,
+	// so that ids stay the same across versions.
+	a, b := c.key.addrs()
+	pa, pb := c.key.ports()
+	kh := fold(fold(fold(fold(c.key.ctx^uint64(c.key.proto())<<8, le64(a[:8])), le64(a[8:])), le64(b[:8])), le64(b[8:]))
+	kh = fold(kh, uint64(pa)<<16|uint64(pb))
+	h := kh ^ uint64(c.Start)*0x9E3779B97F4A7C15
 	h2 := fold(fold(h, uint64(c.Start)), c.Index)
 	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	var b [18]byte
-	b[0] = 'C'
+	var u [18]byte
+	u[0] = 'C'
 	for i := 1; i < 18; i++ {
 		if i == 10 {
 			h = h2
 		}
-		b[i] = digits[h%62]
+		u[i] = digits[h%62]
 		h /= 62
 	}
-	return string(b[:])
+	return string(u[:])
 }
 
 // Endpoints returns the originator's and responder's addresses.
 func (c *Conn) Endpoints() (orig, resp netip.Addr) {
-	a, b := c.key.a, c.key.b
+	a, b := c.key.addrs()
 	if !c.origIsA {
 		a, b = b, a
 	}
-	if c.key.v6 {
+	if c.key.v6() {
 		return netip.AddrFrom16(a), netip.AddrFrom16(b)
 	}
 	return netip.AddrFrom4([4]byte(a[:4])), netip.AddrFrom4([4]byte(b[:4]))
