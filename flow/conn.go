@@ -517,6 +517,28 @@ func (e *endpoint) data(s, end uint64) {
 		e.merge()
 		return
 	}
+	// A segment touching or overlapping a held one joins it, so that a
+	// run of segments above a gap takes one slot.
+	for i := 0; i < int(e.nbuf); i++ {
+		b := &e.buf[i]
+		if s > b.e || end < b.s {
+			continue
+		}
+		b.s, b.e = min(b.s, s), max(b.e, end)
+		for j := 0; j < int(e.nbuf); j++ {
+			if o := e.buf[j]; j != i && o.s <= b.e && o.e >= b.s {
+				b.s, b.e = min(b.s, o.s), max(b.e, o.e)
+				e.nbuf--
+				e.buf[j] = e.buf[e.nbuf]
+				if i == int(e.nbuf) {
+					i = j
+					b = &e.buf[i]
+				}
+				j = -1
+			}
+		}
+		return
+	}
 	if int(e.nbuf) < len(e.buf) {
 		e.buf[e.nbuf] = ival{s, end}
 		e.nbuf++
