@@ -214,17 +214,17 @@ func (c *Conn) packet(pi *pktInfo, dir Direction, ts int64) {
 	c.end = max(c.end, ts)
 }
 
-// rel returns seq relative to the endpoint's start, as a 64-bit offset
-// (the high word counts wraps of last_seq).
+// rel returns seq relative to the endpoint's start, as a 64-bit offset:
+// seq is read as the 64-bit sequence number nearest last_seq (whose wraps
+// past zero lastHigh counts), less the initial one.
 func (e *endpoint) rel(seq uint32) uint64 {
-	r := uint64(seq - e.startSeq)
-	if e.lastHigh > 0 {
-		r += uint64(e.lastHigh) << 32
-		if seq >= e.startSeq && e.lastSeq < e.startSeq {
-			r -= 1 << 32 // from before the last wrap
-		}
+	abs := int64(e.lastHigh)<<32 + int64(seq)
+	if d := int64(seq) - int64(e.lastSeq); d > 1<<31 {
+		abs -= 1 << 32 // from before last_seq's wrap
+	} else if d < -(1 << 31) {
+		abs += 1 << 32 // past a wrap last_seq has not made yet
 	}
-	return r
+	return uint64(abs - int64(e.startSeq))
 }
 
 func (e *endpoint) initSeq(seq, last uint32) {
@@ -568,7 +568,7 @@ func (e *endpoint) acked(a uint64) bool {
 	if e.finCnt > 0 && a > e.finPos {
 		a = e.finPos
 	}
-	if a <= e.next || a-e.next > 1<<30 {
+	if a <= e.next || a-e.next > 1<<31 {
 		return false
 	}
 	gap := false

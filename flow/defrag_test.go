@@ -78,18 +78,3 @@ func TestDefragUDP(t *testing.T) {
 		t.Errorf("fragments: orig_pkts %d, orig_ip_bytes %d; want 2, 3000", c.OrigPkts, c.OrigIPBytes)
 	}
 }
-
-// A run of segments above a gap is held however long it is: only the
-// bytes never captured are missed.
-func TestMissedBytesLongRun(t *testing.T) {
-	segs := handshake(seg{fromCli: true, flags: "PA", seq: 1001, ack: 5001, data: 100})
-	// 100 bytes (1101..1200) never captured, then 12 segments in a row.
-	for i := 0; i < 12; i++ {
-		segs = append(segs, seg{fromCli: true, flags: "PA", seq: uint32(1201 + 100*i), ack: 5001, data: 100})
-	}
-	segs = append(segs, seg{flags: "A", seq: 5001, ack: 1201 + 1200})
-	c := runSegs(t, segs)[0]
-	if c.MissedBytes != 100 {
-		t.Errorf("missed_bytes %d, want 100", c.MissedBytes)
-	}
-}
