@@ -59,11 +59,7 @@ func TestAYIYABuild(t *testing.T) {
 }
 
 func FuzzAYIYA(f *testing.F) {
-	if dir := corpusDirOrEmpty(); dir != "" {
-		for _, fr := range readPcap(f, dir+"/zeek/testing/btest/Traces/tunnels/ayiya3.pcap")[:8] {
-			f.Add(fr.data)
-		}
-	}
+	seedCapture(f, "zeek/testing/btest/Traces/tunnels/ayiya3.pcap", 8)
 	f.Add(ipOver(f, 17, ayiyaHeartbeat))
 	refs := fieldRefs(f, ayiyaFields...)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzLayers(t, data, 1, refs) })

@@ -87,12 +87,24 @@ func TestCFPBuild(t *testing.T) {
 }
 
 func FuzzCFP(f *testing.F) {
-	if dir := corpusDirOrEmpty(); dir != "" {
-		for _, fr := range readPcap(f, dir+"/zeek/testing/btest/Traces/cisco-fabric-path.pcap")[:8] {
-			f.Add(fr.data)
-		}
-	}
+	seedCapture(f, "zeek/testing/btest/Traces/cisco-fabric-path.pcap", 8)
 	f.Add(hexFrame(cfpHex))
 	refs := fieldRefs(f, cfpFields...)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzLayers(t, data, 1, refs) })
+}
+
+// seedCapture adds the first n frames (all when n is 0) of a corpus
+// capture as fuzz seeds, when PKTKIT_CORPUS is set.
+func seedCapture(f *testing.F, rel string, n int) {
+	dir := corpusDirOrEmpty()
+	if dir == "" {
+		return
+	}
+	frames := readPcap(f, dir+"/"+rel)
+	if n > 0 && n < len(frames) {
+		frames = frames[:n]
+	}
+	for _, fr := range frames {
+		f.Add(fr.data)
+	}
 }

@@ -27,15 +27,21 @@ var SPBM = packet.Register(&packet.Protocol{
 		{Name: "src", WS: "ieee8021ah.csrc", Type: packet.MAC, DefaultBytes: make([]byte, 6)},
 		{Name: "type", WS: "ieee8021ah.etype", Type: packet.Uint, Bits: 16, Default: 0x9000, Enum: etherTypes, Base: packet.Hex, Hex: true},
 	},
-	Next: func(l *packet.Layer) *packet.Protocol {
-		return etherTypeNext(l.Proto, "type", uint64(l.Data[16])<<8|uint64(l.Data[17]))
-	},
+	Next: etherTypeAt(16),
 	Auto: func(b *packet.BuildLayer) { etherTypeAuto(b, "type") },
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		// Scapy's mysummary is "SPBM (isid=N" (sic); the parenthesis is closed here.
 		return append(strconv.AppendUint(append(dst, "SPBM (isid="...), uint64(l.Data[1])<<16|uint64(l.Data[2])<<8|uint64(l.Data[3]), 10), ')')
 	},
 })
+
+// etherTypeAt returns a Next hook reading the EtherType of the layer's
+// "type" field at byte off (within the static header).
+func etherTypeAt(off int) func(l *packet.Layer) *packet.Protocol {
+	return func(l *packet.Layer) *packet.Protocol {
+		return etherTypeNext(l.Proto, "type", uint64(l.Data[off])<<8|uint64(l.Data[off+1]))
+	}
+}
 
 func init() {
 	packet.Bind(Ether, "type", 0x88e7, SPBM)

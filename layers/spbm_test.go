@@ -53,11 +53,7 @@ func TestSPBMBuild(t *testing.T) {
 }
 
 func FuzzSPBM(f *testing.F) {
-	if dir := corpusDirOrEmpty(); dir != "" {
-		for _, fr := range readPcap(f, dir+"/zeek/testing/btest/Traces/pbb.pcap") {
-			f.Add(fr.data)
-		}
-	}
+	seedCapture(f, "zeek/testing/btest/Traces/pbb.pcap", 0)
 	f.Add(hexFrame(spbmHex))
 	refs := fieldRefs(f, spbmFields...)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzLayers(t, data, 1, refs) })

@@ -23,9 +23,7 @@ var VNTag = packet.Register(&packet.Protocol{
 		{Name: "src", WS: "vntag.src", Type: packet.Uint, Bits: 12},
 		{Name: "type", WS: "vntag.etype", Type: packet.Uint, Bits: 16, Enum: etherTypes, Base: packet.Hex, Hex: true},
 	},
-	Next: func(l *packet.Layer) *packet.Protocol {
-		return etherTypeNext(l.Proto, "type", uint64(l.Data[4])<<8|uint64(l.Data[5]))
-	},
+	Next: etherTypeAt(4),
 	Auto: func(b *packet.BuildLayer) { etherTypeAuto(b, "type") },
 	Summary: func(dst []byte, l *packet.Layer) []byte {
 		dst = strconv.AppendUint(append(dst, "VN-Tag src="...), uint64(l.Data[2]&15)<<8|uint64(l.Data[3]), 10)

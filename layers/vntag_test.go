@@ -52,11 +52,7 @@ func TestVNTagBuild(t *testing.T) {
 }
 
 func FuzzVNTag(f *testing.F) {
-	if dir := corpusDirOrEmpty(); dir != "" {
-		for _, fr := range readPcap(f, dir+"/suricata-verify/tests/decode-vntag-01/input.pcap") {
-			f.Add(fr.data)
-		}
-	}
+	seedCapture(f, "suricata-verify/tests/decode-vntag-01/input.pcap", 0)
 	f.Add(hexFrame(vntagHex))
 	refs := fieldRefs(f, vntagFields...)
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzLayers(t, data, 1, refs) })
