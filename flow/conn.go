@@ -478,6 +478,11 @@ func (c *Conn) stateMachine(ep, peer *endpoint, base uint32, plen int, isOrig, s
 		}
 		if fin && !rst {
 			ep.setState(stClosed)
+			if peer.state == stReset && peer.prevState == stClosed {
+				// The peer sent a FIN then a RST: a normal termination
+				// after all (Zeek's UpdateEstablishedState).
+				peer.setState(stClosed)
+			}
 			doClose = true
 		}
 		if rst {
