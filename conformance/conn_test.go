@@ -146,8 +146,7 @@ var zeekExplained = map[string]string{
 	"scripts.base.protocols.ftp.gridftp":                "the btest's script ends the data connection's analysis early",
 	"core.tunnels.teredo":                               "Zeek also decapsulates Teredo on the relay's UDP port 32900 (its conn.log names that flow's service teredo); tshark and pktkit read Teredo on port 3544 only, so the ICMPv6 echo reply and the TCP connection relayed there are data for them; and Zeek's DNS analyzer ends the DNS flow from port 1920 after dns_session_timeout (10 s) without packets, two connections where pktkit (no protocol analysis) has one",
 	"core.tunnels.teredo_bubble_with_payload":           "Zeek also decapsulates Teredo on the relay's UDP port 32900 (its conn.log names that flow's service teredo); tshark and pktkit read Teredo on port 3544 only, so the ICMPv6 echo reply and the TCP connection relayed there are data for them",
-	"scripts.base.protocols.irc.starttls":               "a RST after the originator's FIN: Zeek keeps SF",
-	"core.pppoe-over-qinq":                              "Zeek counts the responder's 10th retransmission before the FINs (its retransmission test is not sequence numbers alone)",
+	"core.pppoe-over-qinq":                              "history order: Zeek has the responder's 10th retransmission (t) before the originator's FIN, pktkit after it; by Zeek's rule (a segment with data that does not advance the highest sequence number seen) the responder retransmits 9 times before that FIN (frames 13 to 73), so the packet Zeek counts in addition is not known",
 }
 
 // TestConnZeek compares conn_state, history, byte and packet counts with
@@ -285,7 +284,7 @@ func TestConnZeek(t *testing.T) {
 // Measured agreement levels the test holds (see the report for the
 // explained differences).
 var (
-	connZeekFloor = map[string]float64{"conn_state": 99.3, "history": 98.2, "orig_pkts": 99.3, "resp_pkts": 98.6,
+	connZeekFloor = map[string]float64{"conn_state": 99.6, "history": 98.2, "orig_pkts": 99.3, "resp_pkts": 98.6,
 		"orig_bytes": 98.6, "resp_bytes": 98.6, "missed_bytes": 100, "orig_ip_bytes": 99.3, "resp_ip_bytes": 98.6,
 		"duration": 98.6}
 	connZeekMatchFloor = 96.3
