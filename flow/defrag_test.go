@@ -14,7 +14,7 @@ import (
 // udpFragments crafts a UDP datagram of n payload bytes from cli to srv
 // (IPv4 id) and splits it at IP payload offset 1480 into two Ethernet
 // frames: a first fragment (MF set) and the last one.
-func udpFragments(t *testing.T, id, n int) [][]byte {
+func udpFragments(t testing.TB, id, n int) [][]byte {
 	t.Helper()
 	b, err := craft.Ether().Div(craft.IP(kv("src", cli), kv("dst", srv), kv("id", id))).
 		Div(craft.UDP(kv("sport", 5000), kv("dport", 53))).Div(craft.Payload(make([]byte, n))).Bytes()
@@ -76,5 +76,34 @@ func TestDefragUDP(t *testing.T) {
 	c = run(nil)
 	if c.OrigPkts != 2 || c.OrigIPBytes != 2*1500 {
 		t.Errorf("fragments: orig_pkts %d, orig_ip_bytes %d; want 2, 3000", c.OrigPkts, c.OrigIPBytes)
+	}
+}
+
+// BenchmarkDefragPassThrough is the cost Defrag adds to a packet that is
+// no fragment (a TCP segment with 100 bytes of data).
+func BenchmarkDefragPassThrough(b *testing.B) {
+	frame := tcpPacket(b, seg{fromCli: true, flags: "PA", seq: 1, ack: 1, data: 100})
+	df := flow.NewDefrag(defrag.Config{})
+	p := &packet.Packet{}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.SetFrame(frame, 1, 1, t0, len(frame))
+		if df.Packet(p) != p {
+			b.Fatal("not passed through")
+		}
+	}
+}
+
+// BenchmarkDefragUDP reassembles a UDP datagram of two fragments.
+func BenchmarkDefragUDP(b *testing.B) {
+	frames := udpFragments(b, 7, 2000)
+	df := flow.NewDefrag(defrag.Config{})
+	p := &packet.Packet{}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, f := range frames {
+			p.SetFrame(f, 1, i+1, t0, len(f))
+			df.Packet(p)
+		}
 	}
 }
