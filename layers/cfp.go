@@ -55,10 +55,11 @@ var (
 )
 
 // cfpAddr declares the destination or source address as a one-element list
-// whose element table Elem picks.
+// whose element table Elem picks; left unset when building, it is the
+// hierarchical address 0 (six zero bytes).
 func cfpAddr(name string, elem func(b []byte) *packet.Protocol) *packet.Field {
 	return &packet.Field{Name: name, Type: packet.List, Len: func(*packet.Layer) int { return 6 }, Elem: elem,
-		Elems: []*packet.Protocol{cfpHMAC, cfpMC, cfpAddrBad}}
+		Elems: []*packet.Protocol{cfpHMAC, cfpMC, cfpAddrBad}, DefaultBytes: make([]byte, 6), DefaultText: "00:00:00:00:00:00"}
 }
 
 // CFP is the Cisco FabricPath header: outer destination and source

@@ -84,6 +84,16 @@ func TestCFPBuild(t *testing.T) {
 	}
 	tunExpect(t, p, map[string]string{"cfp.etype": "0x8903", "cfp.swid": "100,200", "cfp.ul": "1,1", "cfp.lid": "9,9",
 		"cfp.ftag": "5", "eth.type": "0x0800"})
+
+	// Addresses left unset are six zero bytes each (hierarchical address 0).
+	p = buildBack(t, 1, packet.Stack{packet.NewSpec(layers.CFP), packet.NewSpec(layers.Ether), packet.NewSpec(layers.IP)})
+	if got := layerNames(p); got != "CFP/Ether/IP" {
+		t.Fatalf("defaults: layers %s", got)
+	}
+	tunExpect(t, p, map[string]string{"cfp.swid": "0,0", "cfp.lid": "0,0", "cfp.d_hmac_mc": "", "cfp.etype": "0x8903"})
+	if len(p.Data) != 16+14+20 {
+		t.Errorf("defaults: %d bytes, want %d", len(p.Data), 16+14+20)
+	}
 }
 
 func FuzzCFP(f *testing.F) {
