@@ -514,8 +514,8 @@ func (c *Conn) flip() {
 
 // data records a segment's payload at relative positions [s, e).
 func (e *endpoint) data(s, end uint64) {
-	if end <= e.next {
-		return
+	if end <= e.next || s-e.next > 1<<31 {
+		return // old data, or before the initial sequence number (Zeek's underflow)
 	}
 	if s <= e.next {
 		e.next = end

@@ -41,3 +41,18 @@ func TestMissedBytesWrap(t *testing.T) {
 		t.Errorf("missed_bytes %d, want %d", c.MissedBytes, want)
 	}
 }
+
+// A segment whose sequence number lies before the initial one is not part
+// of the stream (Zeek: TCP_seq_underflow_or_misorder, no data delivered):
+// it leaves no gap behind.
+func TestMissedBytesSeqUnderflow(t *testing.T) {
+	segs := handshake(
+		seg{fromCli: true, flags: "PA", seq: 900, ack: 5001, data: 50},
+		seg{fromCli: true, flags: "PA", seq: 1001, ack: 5001, data: 100},
+		seg{flags: "A", seq: 5001, ack: 1101},
+	)
+	c := runSegs(t, segs)[0]
+	if c.MissedBytes != 0 {
+		t.Errorf("missed_bytes %d, want 0", c.MissedBytes)
+	}
+}
