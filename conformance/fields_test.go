@@ -160,14 +160,17 @@ const unexplained = "unexplained"
 // knownCauses explains differences found in particular captures (found by
 // reading them against tshark's protocol tree).
 var knownCauses = map[string]string{
-	"zeek/testing/btest/Traces/cisco-fabric-path.pcap":                   "Cisco FabricPath (EtherType 0x8903): tshark reads the outer header as cfp and shows only the inner Ethernet; pktkit has no FabricPath table",
-	"ndpi/tests/cfgs/default/pcap/ajp.pcap":                              "Cisco FabricPath (EtherType 0x8903): tshark reads the outer header as cfp and shows only the inner Ethernet; pktkit has no FabricPath table",
+	"zeek/testing/btest/Traces/cisco-fabric-path.pcap":                   cfpFCS,
+	"ndpi/tests/cfgs/default/pcap/ajp.pcap":                              cfpFCS,
 	"tcpdump/tests/DTP.pcap":                                             "Cisco ISL encapsulation: tshark decodes ISL and its inner frame; pktkit has no ISL table",
 	"pcapplusplus/Tests/Packet++Test/PacketExamples/dns_over_tcp.pcapng": "a retransmitted segment: tshark's TCP analysis hands its payload to no dissector (per-stream TCP analysis is the connections issue)",
 	"zeek/testing/btest/Traces/dns/tkey.pcap":                            "segments continuing a DNS/TCP message: tshark follows DNS over TCP across segments even with reassembly off",
 	"zeek/testing/btest/Traces/rpc-portmap-sadmind.pcap":                 "ONC RPC portmap on UDP 111: pktkit has no RPC table and its DNS heuristic claims the payload",
 	"arkime/tests/pcap/ospf.pcap":                                        "a TCP segment in an IPv4 first fragment inside a GRE tunnel: tshark omits tcp.len there",
 }
+
+// cfpFCS explains the differences on FabricPath frames.
+const cfpFCS = "Cisco FabricPath: tshark's cfp dissector takes a frame's last 4 bytes as a FabricPath FCS, which these captures lack; pktkit leaves them to the inner packet (layers/cfp.go)"
 
 // categorize explains a difference where it can.
 func categorize(p *packet.Packet, path, field, tshark, ours string) string {

@@ -73,6 +73,17 @@ var tcpAnalysisFloor = map[string]float64{
 
 const tcpAnalysisStep = 7 // every 7th eligible capture
 
+// tcpAnalysisLeftOut lists sampled captures whose TCP headers tshark and
+// pktkit dissect differently although they number the streams alike: the
+// analysis of their conversations cannot be compared.
+var tcpAnalysisLeftOut = map[string]string{
+	// Every segment is there twice, the second copy inside FabricPath:
+	// tshark takes the copy's last 4 bytes as a FabricPath FCS, so its
+	// TCP header is cut short and not analysed; pktkit analyses it (a
+	// retransmission).
+	"zeek/testing/btest/Traces/cisco-fabric-path.pcap": cfpFCS,
+}
+
 // TestTCPAnalysisAgainstTshark compares every TCP analysis field with
 // tshark's frame by frame (first occurrence) over a sample of the corpus:
 // every tcpAnalysisStep-th capture of up to 20,000 packets whose link
@@ -145,6 +156,9 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 				diss = fmt.Sprintf("frame %d: tcp.stream %q vs %q", i+1, a[1], b[1])
 				break
 			}
+		}
+		if why, ok := tcpAnalysisLeftOut[e.Path]; ok && diss == "" {
+			diss = why
 		}
 		if diss != "" {
 			dissDiff++

@@ -217,17 +217,17 @@ func (c *Conn) packet(pi *pktInfo, dir Direction, ts int64) {
 	c.end = max(c.end, ts)
 }
 
-// rel returns seq relative to the endpoint's start, as a 64-bit offset
-// (the high word counts wraps of last_seq).
+// rel returns seq relative to the endpoint's start, as a 64-bit offset:
+// seq is read as the 64-bit sequence number nearest last_seq (whose wraps
+// past zero lastHigh counts), less the initial one.
 func (e *endpoint) rel(seq uint32) uint64 {
-	r := uint64(seq - e.startSeq)
-	if e.lastHigh > 0 {
-		r += uint64(e.lastHigh) << 32
-		if seq >= e.startSeq && e.lastSeq < e.startSeq {
-			r -= 1 << 32 // from before the last wrap
-		}
+	abs := int64(e.lastHigh)<<32 + int64(seq)
+	if d := int64(seq) - int64(e.lastSeq); d > 1<<31 {
+		abs -= 1 << 32 // from before last_seq's wrap
+	} else if d < -(1 << 31) {
+		abs += 1 << 32 // past a wrap last_seq has not made yet
 	}
-	return r
+	return uint64(abs - int64(e.startSeq))
 }
 
 func (e *endpoint) initSeq(seq, last uint32) {
@@ -481,6 +481,11 @@ func (c *Conn) stateMachine(ep, peer *endpoint, base uint32, plen int, isOrig, s
 		}
 		if fin && !rst {
 			ep.setState(stClosed)
+			if peer.state == stReset && peer.prevState == stClosed {
+				// The peer sent a FIN then a RST: a normal termination
+				// after all (Zeek's UpdateEstablishedState).
+				peer.setState(stClosed)
+			}
 			doClose = true
 		}
 		if rst {
@@ -512,12 +517,34 @@ func (c *Conn) flip() {
 
 // data records a segment's payload at relative positions [s, e).
 func (e *endpoint) data(s, end uint64) {
-	if end <= e.next {
-		return
+	if end <= e.next || s-e.next > 1<<31 {
+		return // old data, or before the initial sequence number (Zeek's underflow)
 	}
 	if s <= e.next {
 		e.next = end
 		e.merge()
+		return
+	}
+	// A segment touching or overlapping a held one joins it, so that a
+	// run of segments above a gap takes one slot.
+	for i := 0; i < int(e.nbuf); i++ {
+		b := &e.buf[i]
+		if s > b.e || end < b.s {
+			continue
+		}
+		b.s, b.e = min(b.s, s), max(b.e, end)
+		for j := 0; j < int(e.nbuf); j++ {
+			if o := e.buf[j]; j != i && o.s <= b.e && o.e >= b.s {
+				b.s, b.e = min(b.s, o.s), max(b.e, o.e)
+				e.nbuf--
+				e.buf[j] = e.buf[e.nbuf]
+				if i == int(e.nbuf) {
+					i = j
+					b = &e.buf[i]
+				}
+				j = -1
+			}
+		}
 		return
 	}
 	if int(e.nbuf) < len(e.buf) {
@@ -549,7 +576,7 @@ func (e *endpoint) acked(a uint64) bool {
 	if e.finCnt > 0 && a > e.finPos {
 		a = e.finPos
 	}
-	if a <= e.next || a-e.next > 1<<30 {
+	if a <= e.next || a-e.next > 1<<31 {
 		return false
 	}
 	gap := false

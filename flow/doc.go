@@ -19,9 +19,10 @@
 // An ICMP error is a connection of its own (as in Zeek: type and code as
 // ports); Table.Related returns the connection of the packet it quotes.
 //
-// Non-first IP fragments are not reassembled: they are counted in
-// Stats.Fragment and belong to no connection (Zeek reassembles them and
-// counts the datagram once, so its ip_bytes can be larger).
+// The table does not reassemble IP fragments: non-first fragments are
+// counted in Stats.Fragment and belong to no connection. Zeek reassembles
+// them and counts the datagram once; a Defrag in front of the table does
+// the same (outermost IP header only).
 //
 // # Originator
 //

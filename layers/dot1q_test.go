@@ -56,18 +56,13 @@ func TestVLANCorpus(t *testing.T) {
 // notL2Here lists Ethernet captures whose differences with tshark in these
 // fields come from protocols outside these tables.
 var notL2Here = map[string]string{
-	"ndpi/tests/cfgs/default/pcap/ajp.pcap":                                   "Cisco FabricPath (0x8903)",
-	"zeek/testing/btest/Traces/cisco-fabric-path.pcap":                        "Cisco FabricPath (0x8903)",
 	"ndpi/tests/cfgs/default/pcap/capwap.pcap":                                "ARP inside CAPWAP",
 	"ndpi/tests/cfgs/default/pcap/sflow.pcap":                                 "802.1Q inside sFlow samples",
 	"ndpi/tests/cfgs/default/pcap/fuzz-2006-06-26-2594.pcap":                  "Ethernet type 0 (Wireshark's ETHERTYPE_UNK is not an 802.3 length): ether.go's dispatch",
 	"pcapplusplus/Tests/Fuzzers/RegressionTests/regression_samples/igmplayer": "record layout the test's pcap reader reads differently",
-	"suricata-verify/tests/decode-vntag-01/input.pcap":                        "VN-Tag (0x8926)",
-	"zeek/testing/btest/Traces/vntag.pcap":                                    "VN-Tag (0x8926)",
 	"tcpdump/tests/DTP.pcap":                                                  "Cisco ISL (01:00:0c:00:00:00)",
 	"tcpdump/tests/arista_ether.pcap":                                         "Arista timestamp EtherType (0xd28b)",
 	"tcpdump/tests/l2tp-avp-overflow.pcap":                                    "Ethernet header cut short by the capture (Wireshark shows no eth.dst)",
-	"zeek/testing/btest/Traces/pbb.pcap":                                      "802.1ah provider backbone bridging (0x88e7)",
 	"zeek/testing/btest/Traces/tunnels/geneve-arp.pcap":                       "ARP inside Geneve",
 }
 

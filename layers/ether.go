@@ -23,6 +23,10 @@ var Ether = packet.Register(&packet.Protocol{
 		if len(b) >= 14 && int(b[12])<<8|int(b[13]) <= 1500 {
 			return packet.Lookup("Dot3")
 		}
+		// Cisco FabricPath: the outer header is FabricPath's (cfp.go).
+		if isCFP(b) {
+			return packet.Lookup("CFP")
+		}
 		return nil
 	},
 	Summary: func(dst []byte, l *packet.Layer) []byte {

@@ -374,6 +374,11 @@ func encodeSpec(dst []byte, s *Spec, next *Spec, bl *BuildLayer) ([]byte, error)
 				dst = append(dst, v.B...)
 			}
 		case List:
+			if len(v.List) == 0 && !s.set[i] {
+				// Unset: the default bytes, if the table gives any (a
+				// list that must not be empty).
+				dst = append(dst, f.DefaultBytes...)
+			}
 			for _, e := range v.List {
 				var err error
 				dst, err = Stack{e}.Build(dst)

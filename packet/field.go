@@ -78,7 +78,7 @@ type Field struct {
 	BuildDefault func(s *Spec) []byte
 
 	Default      uint64 // default for integer fields
-	DefaultBytes []byte // default for byte fields (address or bytes)
+	DefaultBytes []byte // default for byte fields (address or bytes), or the bytes of a List left unset
 	DefaultText  string // default shown by ls when it is not a plain value
 	Auto         bool   // computed at build time (length, checksum) unless set
 

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"pktkit/capture"
+	"pktkit/defrag"
 	"pktkit/flow"
 	"pktkit/internal/progress"
 	"pktkit/packet"
@@ -17,7 +18,7 @@ func init() {
 		name:    "conn",
 		summary: "connections with Zeek's conn.log fields (text, TSV, JSON, Zeek log)",
 		usage: `Usage: pktkit conn FILE... [-Y FILTER] [--format text|tsv|json|zeek] [-o OUT]
-                   [--zeek-keys] [--checksums] [--max-conns N]
+                   [--zeek-keys] [--checksums] [--defrag] [--max-conns N]
 
 Prints one row per connection (TCP, UDP, ICMP, other IP protocols), in
 order of first packet, with the fields of Zeek's conn.log and their
@@ -49,7 +50,13 @@ ICMP echo flows by identifier; --zeek-keys keys by addresses, ports and
 protocol only, as Zeek does. --checksums leaves out packets whose TCP,
 UDP or ICMP checksum is wrong, as Zeek does (marked c/C in the history);
 it is off because captures taken on a sending host carry unfilled
-(offloaded) checksums. At most --max-conns connections are held at once:
+(offloaded) checksums. --defrag reassembles fragmented IP datagrams
+first, as Zeek does: a datagram then counts once, as one packet of its
+whole length, when its last fragment arrives, and the fragments of a
+datagram never completed count not at all (without it, a first fragment
+counts as a packet of its own length and later fragments belong to no
+connection). Only the outermost IP header is reassembled (a tunnel's
+outer datagram, as in GTP). At most --max-conns connections are held at once:
 the least recently active one is then finished early (evicted), and the
 count is reported on standard error. Idle connections end after Zeek's
 timeouts (TCP 5 min, UDP and ICMP 1 min).
@@ -60,6 +67,7 @@ connections are built from those packets alone.
 Examples:
   pktkit conn testdata/sample.pcap
   pktkit conn big.pcap --format zeek -o conn.log
+  pktkit conn gtp.pcap --zeek-keys --checksums --defrag --format zeek
   pktkit conn big.pcap -Y 'tcp.port == 443' --format tsv
   pktkit conn a.pcap b.pcap --format json | jq 'select(.conn_state == "REJ")'
 `,
@@ -74,6 +82,7 @@ func runConn(args []string, stdout io.Writer) error {
 	out := fs.String("o", "", "write to `FILE` instead of standard output")
 	zeekKeys := fs.Bool("zeek-keys", false, "key connections by addresses, ports and protocol only (as Zeek)")
 	checksums := fs.Bool("checksums", false, "leave out packets with a bad transport checksum (as Zeek)")
+	reassemble := fs.Bool("defrag", false, "reassemble fragmented IP datagrams first (as Zeek)")
 	maxConns := fs.Int("max-conns", 1<<20, "hold at most `N` connections at once (the least recently active is evicted)")
 	yf := filterFlag(fs)
 	files, err := parse(c, fs, args, stdout)
@@ -121,6 +130,10 @@ func runConn(args []string, stdout io.Writer) error {
 			}
 		},
 	})
+	var df *flow.Defrag
+	if *reassemble {
+		df = flow.NewDefrag(defrag.Config{})
+	}
 	for _, f := range files {
 		bar := progress.New(f)
 		r, err := capture.Open(f)
@@ -137,6 +150,11 @@ func runConn(args []string, stdout io.Writer) error {
 						first = p.Timestamp
 					}
 					last = max(last, p.Timestamp)
+					if df != nil {
+						if p = df.Packet(p); p == nil {
+							return werr // a fragment held until its datagram is whole
+						}
+					}
 					if c, _, isNew := t.Update(p); isNew {
 						ord.Started(c)
 					}

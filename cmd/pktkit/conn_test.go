@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,6 +88,35 @@ func TestConnJSONAndFilter(t *testing.T) {
 	all, _, _ := runConnCmd(t, "../../testdata/sample.pcap", "--format", "tsv")
 	if n == 0 || n >= strings.Count(all, "\n")-1 {
 		t.Errorf("%d UDP connections of %d", n, strings.Count(all, "\n")-1)
+	}
+}
+
+// TestConnDefrag runs conn --defrag over Zeek's GTP trace whose outer
+// datagrams are fragmented: the outer UDP connection's packet and IP byte
+// counts are those of Zeek's baseline
+// (testing/btest/Baseline/core.tunnels.gtp.outer_ip_frag/conn.log).
+func TestConnDefrag(t *testing.T) {
+	dir := os.Getenv("PKTKIT_CORPUS")
+	if dir == "" {
+		t.Skip("PKTKIT_CORPUS is not set")
+	}
+	trace := filepath.Join(dir, "zeek/testing/btest/Traces/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap")
+	out, errs, code := runConnCmd(t, trace, "--zeek-keys", "--defrag", "--format", "tsv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var row []string
+	for _, l := range strings.Split(out, "\n") {
+		if c := strings.Split(l, "\t"); len(c) > 17 && c[2] == "239.114.155.111" && c[6] == "udp" {
+			row = c
+		}
+	}
+	if row == nil {
+		t.Fatalf("no outer GTP connection in\n%s", out)
+	}
+	// orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes
+	if got := strings.Join(row[14:18], " "); got != "27 4176 41 54070" {
+		t.Errorf("packets and IP bytes %s, Zeek has 27 4176 41 54070", got)
 	}
 }
 
