@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,24 @@ var tcpAnalysisFloor = map[string]float64{
 	"tcp.analysis.reused_ports":        87.5,
 }
 
-const tcpAnalysisStep = 7 // every 7th eligible capture
+// tcpAnalysisStep is the default sampling step: every tcpAnalysisStep-th
+// eligible capture is compared. Env PKTKIT_TCPAN_STEP overrides it (1
+// compares every capture).
+const tcpAnalysisStep = 7
+
+// tcpAnalysisStepFromEnv returns the sampling step: PKTKIT_TCPAN_STEP when
+// it is a positive integer, else tcpAnalysisStep.
+func tcpAnalysisStepFromEnv(t *testing.T) int {
+	v := os.Getenv("PKTKIT_TCPAN_STEP")
+	if v == "" {
+		return tcpAnalysisStep
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("PKTKIT_TCPAN_STEP=%q: want a positive integer", v)
+	}
+	return n
+}
 
 // TestTCPAnalysisAgainstTshark compares every TCP analysis field with
 // tshark's frame by frame (first occurrence) over a sample of the corpus:
@@ -85,6 +103,7 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 	dir := corpusDir(t)
 	requireTool(t, "tshark")
 	entries := readIndex(t, dir)
+	step := tcpAnalysisStepFromEnv(t)
 	names := append(append([]string{"frame.number", "tcp.stream"}, tcpAnalysisFlags...), tcpAnalysisValues...)
 	cols, err := extract.Compile(names)
 	if err != nil {
@@ -110,7 +129,7 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 			continue
 		}
 		k++
-		if k%tcpAnalysisStep != 0 {
+		if k%step != 0 {
 			continue
 		}
 		path := filepath.Join(dir, e.Path)
@@ -178,8 +197,8 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 		}
 	}
 	sum := &strings.Builder{}
-	fmt.Fprintf(sum, "TCP analysis vs tshark: %d captures with TCP, %d frames compared; %d captures left out (dissection differs), %d skipped; %s\n",
-		files, frames, dissDiff, skipped, time.Since(start).Round(time.Second))
+	fmt.Fprintf(sum, "TCP analysis vs tshark (step %d): %d captures with TCP, %d frames compared; %d captures left out (dissection differs), %d skipped; %s\n",
+		step, files, frames, dissDiff, skipped, time.Since(start).Round(time.Second))
 	fmt.Fprintf(sum, "field\tset by either\tagree\tpercent\ttshark only\tpktkit only\n")
 	keys := make([]string, 0, len(tallies))
 	for n := range tallies {
