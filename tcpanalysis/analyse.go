@@ -143,11 +143,12 @@ finishedFwd:
 		if flags&(thSYN|thFIN) != 0 {
 			end++
 		}
-		// Out of order: not advancing, and close after the segment with
-		// the highest sequence number; either it does not end where that
-		// one did, or it does and the last segment that moved the highest
-		// number was a pure ACK (a series of disordered segments closed).
-		if notAdvanced && uint64(now-fwd.nextTime) < thres && (fwd.nextseq != end || fwd.lastAckLen == 0) {
+		// Out of order: not advancing, close after the segment with the
+		// highest sequence number, and not ending where that one did.
+		// (tshark 4.0 has no exception for a segment that ends there
+		// after a pure ACK moved the highest number: later versions flag
+		// it out of order, 4.0 a retransmission.)
+		if notAdvanced && uint64(now-fwd.nextTime) < thres && fwd.nextseq != end {
 			set(OutOfOrder)
 			goto finishedRetrans
 		}
@@ -170,15 +171,6 @@ finishedRetrans:
 			fwd.dropped++
 			t.stats.UnackedDropped++
 		}
-	}
-	// The length of the last segment that moved the highest sequence
-	// number (0: a pure ACK), for the out-of-order rule.
-	synFin := uint32(0)
-	if flags&(thSYN|thFIN) != 0 {
-		synFin = 1
-	}
-	if fwd.nextseq == 0 || gtSeq(nextseq, fwd.nextseq+synFin) {
-		fwd.lastAckLen = seglen
 	}
 	zwp := a.flags&ZeroWindowProbe != 0
 	if gtSeq(nextseq, fwd.nextseq) || fwd.nextseq == 0 {

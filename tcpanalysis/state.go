@@ -83,14 +83,11 @@ type dir struct {
 	dupacks   uint32
 	lastFlags uint16 // analysis flags of the last segment
 	closing   bool   // sent the first FIN
-	// lastAckLen is the length of the last segment that moved nextseq
-	// (tshark's lastacklen).
-	lastAckLen uint32
-	nSack      int
-	sackL      [maxSack]uint32
-	sackR      [maxSack]uint32
-	segs       []unacked
-	dropped    uint64 // segments not remembered (MaxUnacked reached)
+	nSack     int
+	sackL     [maxSack]uint32
+	sackR     [maxSack]uint32
+	segs      []unacked
+	dropped   uint64 // segments not remembered (MaxUnacked reached)
 }
 
 func (d *dir) reset() {
