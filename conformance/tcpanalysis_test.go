@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,31 +48,35 @@ var tcpAnalysisValues = []string{
 	"tcp.analysis.bytes_in_flight",
 }
 
-// tcpAnalysisFloor is the measured agreement each field must keep, in
-// percent (the issue asks 99% of flagged packets per flag). Fields whose
-// measured agreement is lower are listed with the reason.
+// tcpAnalysisMin is the agreement each field must reach, in percent of
+// the frames either side sets it on (the issue asks 99% per flag).
 //
-// Explained differences (measured on the sample, see the report):
-//   - ndpi/.../fuzz-2006-09-29-28586.pcap frame 110 (a fuzzed capture):
-//     tshark calls it a fast retransmission and an ACKed-unseen segment,
-//     pktkit out-of-order; one frame, but 1 of the 2 fast retransmissions
-//     and 1 of the 20 out-of-order segments of the sample. Its frame 27,
-//     a SYN with garbage flags (0x0aaa) on a tuple used before, is reused
-//     ports for pktkit and not for tshark: 1 of the sample's 8.
-//   - tcp.analysis.ack_lost_segment: tshark 4.0 reports a gap once and
-//     again only after the other side sent an ACK that moved; pktkit's
-//     rule was reconstructed from tshark's output (the rule is not in the
-//     User's Guide) and differs on a few runs of ACKs (telnet-long-line-
-//     no-eol frame 13987, gtp2_different_udp_port frame 86).
-var tcpAnalysisFloor = map[string]float64{
-	"tcp.analysis.fast_retransmission": 50,
-	"tcp.analysis.out_of_order":        95,
-	"tcp.analysis.retransmission":      98.7,
-	"tcp.analysis.ack_lost_segment":    95,
-	"tcp.analysis.reused_ports":        87.5,
-}
+// Measured over the whole corpus (PKTKIT_TCPAN_STEP=1): every flag agrees
+// on every frame (see the tcpanalysis package's tests for the tshark 4.0
+// rules this needed). Of the value fields, tcp.completeness agrees on
+// 99.67% of its frames and the others on 99.98% to 100% (their remaining
+// differences are outside the flags' rules and not examined here).
+const tcpAnalysisMin = 99.0
 
-const tcpAnalysisStep = 7 // every 7th eligible capture
+// tcpAnalysisStep is the default sampling step: every tcpAnalysisStep-th
+// eligible capture is compared. Env PKTKIT_TCPAN_STEP overrides it (1
+// compares every capture: about 10 CPU minutes, most of it tshark's, too
+// long for CI; the default 7 costs about a seventh of that).
+const tcpAnalysisStep = 7
+
+// tcpAnalysisStepFromEnv returns the sampling step: PKTKIT_TCPAN_STEP when
+// it is a positive integer, else tcpAnalysisStep.
+func tcpAnalysisStepFromEnv(t *testing.T) int {
+	v := os.Getenv("PKTKIT_TCPAN_STEP")
+	if v == "" {
+		return tcpAnalysisStep
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("PKTKIT_TCPAN_STEP=%q: want a positive integer", v)
+	}
+	return n
+}
 
 // tcpAnalysisLeftOut lists sampled captures whose TCP headers tshark and
 // pktkit dissect differently although they number the streams alike: the
@@ -89,13 +94,13 @@ var tcpAnalysisLeftOut = map[string]string{
 // every tcpAnalysisStep-th capture of up to 20,000 packets whose link
 // types pktkit dissects, run with the conformance options. It reports, per
 // field, how many frames either side sets and how many agree, writes each
-// difference to the report (PKTKIT_REPORT_DIR) and requires at least 99%
-// agreement per flag and per value field (or the measured floor in
-// tcpAnalysisFloor, with its reason).
+// difference to the report (PKTKIT_REPORT_DIR) and requires at least
+// tcpAnalysisMin (99%) agreement per flag and per value field.
 func TestTCPAnalysisAgainstTshark(t *testing.T) {
 	dir := corpusDir(t)
 	requireTool(t, "tshark")
 	entries := readIndex(t, dir)
+	step := tcpAnalysisStepFromEnv(t)
 	names := append(append([]string{"frame.number", "tcp.stream"}, tcpAnalysisFlags...), tcpAnalysisValues...)
 	cols, err := extract.Compile(names)
 	if err != nil {
@@ -121,7 +126,7 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 			continue
 		}
 		k++
-		if k%tcpAnalysisStep != 0 {
+		if k%step != 0 {
 			continue
 		}
 		path := filepath.Join(dir, e.Path)
@@ -192,8 +197,8 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 		}
 	}
 	sum := &strings.Builder{}
-	fmt.Fprintf(sum, "TCP analysis vs tshark: %d captures with TCP, %d frames compared; %d captures left out (dissection differs), %d skipped; %s\n",
-		files, frames, dissDiff, skipped, time.Since(start).Round(time.Second))
+	fmt.Fprintf(sum, "TCP analysis vs tshark (step %d): %d captures with TCP, %d frames compared; %d captures left out (dissection differs), %d skipped; %s\n",
+		step, files, frames, dissDiff, skipped, time.Since(start).Round(time.Second))
 	fmt.Fprintf(sum, "field\tset by either\tagree\tpercent\ttshark only\tpktkit only\n")
 	keys := make([]string, 0, len(tallies))
 	for n := range tallies {
@@ -207,12 +212,8 @@ func TestTCPAnalysisAgainstTshark(t *testing.T) {
 			pct = 100 * float64(tl.agree) / float64(tl.either)
 		}
 		fmt.Fprintf(sum, "%s\t%d\t%d\t%.3f\t%d\t%d\n", n, tl.either, tl.agree, pct, tl.tsharkOnly, tl.oursOnly)
-		floor := 99.0
-		if f, ok := tcpAnalysisFloor[n]; ok {
-			floor = f
-		}
-		if pct < floor {
-			t.Errorf("%s: %.3f%% agreement (%d of %d frames), below %.1f%%", n, pct, tl.agree, tl.either, floor)
+		if pct < tcpAnalysisMin {
+			t.Errorf("%s: %.3f%% agreement (%d of %d frames), below %.1f%%", n, pct, tl.agree, tl.either, tcpAnalysisMin)
 		}
 	}
 	t.Log(sum.String())

@@ -40,7 +40,6 @@ func (t *Tracker) analyse(c *conn, fwd, rev *dir, s *Segment, seq, ack, seglen u
 	if flags&thACK != 0 {
 		rev.validBif = true
 	}
-	fwd.ackLostSeen = false
 
 	noSYNFINRST := flags&(thSYN|thFIN|thRST) == 0
 	if seglen == 1 && seq == fwd.nextseq && rev.window == 0 {
@@ -80,9 +79,14 @@ func (t *Tracker) analyse(c *conn, fwd, rev *dir, s *Segment, seq, ack, seglen u
 		goto finishedFwd
 	}
 	if seglen == 0 && window != 0 && window == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && noSYNFINRST {
-		fwd.dupacks++
+		if fwd.dupacks == ackLostMark {
+			// An ACKed-unseen run of this side ends: count afresh.
+			fwd.dupacks = 1
+		} else {
+			fwd.dupacks++
+		}
 		set(DuplicateAck)
-		a.dupNum = uint32(fwd.dupacks)
+		a.dupNum = fwd.dupacks
 		a.dupFrame = fwd.nonDupAck
 	}
 
@@ -92,15 +96,23 @@ finishedFwd:
 		fwd.dupacks = 0
 	}
 	if rev.maxToAck != 0 && gtSeq(ack, rev.maxToAck) && flags&thACK != 0 {
-		// Flagged once per gap until the other side sends again
-		// (measured against tshark 4.0: a run of ACKs beyond the gap is
-		// flagged only on its first one).
+		// tshark 4.0: when the other side has sent beyond its highest
+		// contiguous number, that number jumps to its next sequence
+		// number and the segment is flagged. Otherwise (the other side is
+		// stalled, sending pure ACKs) the segment is flagged only if that
+		// side has sent an ACK since the last flagged one: its duplicate
+		// ACK counter is set to ackLostMark to remember the flag, and any
+		// ACK of that side moves it off the mark.
 		a.hasTA = true
-		if !rev.ackLostSeen && rev.dupacks == 0 {
+		if ltSeq(rev.maxToAck, rev.nextseq) {
+			rev.maxToAck = rev.nextseq
 			a.flags |= AckLostSegment
+		} else {
+			if rev.dupacks == 0 {
+				a.flags |= AckLostSegment
+			}
+			rev.dupacks = ackLostMark
 		}
-		rev.maxToAck = rev.nextseq
-		rev.ackLostSeen = true
 	}
 
 	if seglen > 0 || flags&(thSYN|thFIN) != 0 {
@@ -115,6 +127,10 @@ finishedFwd:
 			set(SpuriousRetransmission)
 			goto finishedRetrans
 		}
+		// Fast retransmission: two duplicate ACKs or more from the other
+		// side (ackLostMark counts: tshark's counter is unsigned and holds
+		// -1 there), this segment starts at their ACK number, within 20 ms
+		// of the last one.
 		if notAdvanced && rev.dupacks >= 2 && rev.lastack == seq && uint64(now-rev.lastTime) < fastRetransWindow {
 			set(FastRetransmission)
 			goto finishedRetrans
@@ -127,6 +143,11 @@ finishedFwd:
 		if flags&(thSYN|thFIN) != 0 {
 			end++
 		}
+		// Out of order: not advancing, close after the segment with the
+		// highest sequence number, and not ending where that one did.
+		// (tshark 4.0 has no exception for a segment that ends there
+		// after a pure ACK moved the highest number: later versions flag
+		// it out of order, 4.0 a retransmission.)
 		if notAdvanced && uint64(now-fwd.nextTime) < thres && fwd.nextseq != end {
 			set(OutOfOrder)
 			goto finishedRetrans
@@ -139,10 +160,12 @@ finishedFwd:
 finishedRetrans:
 	nextseq := seq + seglen
 	if seglen > 0 || flags&(thSYN|thFIN) != 0 {
-		if flags&(thSYN|thFIN) != 0 {
-			nextseq++
-		}
 		if len(fwd.segs) < t.cfg.MaxUnacked {
+			// As in tshark, SYN and FIN count for the next sequence
+			// number only of a segment that is remembered.
+			if flags&(thSYN|thFIN) != 0 {
+				nextseq++
+			}
 			fwd.segs = append(fwd.segs, unacked{frame: s.Frame, seq: seq, nextseq: nextseq, ts: now})
 		} else {
 			fwd.dropped++

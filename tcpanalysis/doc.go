@@ -29,23 +29,33 @@
 //     answering a keep-alive or a zero window probe. duplicate_ack: an
 //     unchanged pure ACK (no data, same window, seq and ack), numbered
 //     from the last ACK that moved (duplicate_ack_num, duplicate_ack_frame).
-//     ack_lost_segment: an ACK beyond what the other side was seen sending.
+//     ack_lost_segment: an ACK beyond the other side's highest contiguous
+//     sequence number. If that side sent beyond it, the number jumps to
+//     its next expected one; otherwise (that side is stalled) the ACK is
+//     flagged only if that side's duplicate ACK counter is 0, and the
+//     counter is set to tshark's unsigned -1 (a duplicate ACK of that side
+//     then counts 1; any moved ACK number, 0).
 //   - A segment with data, SYN or FIN that does not advance the sequence
 //     is, in this order: a spurious_retransmission if all of it was
-//     already acknowledged; a fast_retransmission if the other side sent
-//     at least two duplicate ACKs for its sequence number within the last
-//     20 ms; out_of_order if it came within the handshake RTT (3 ms
-//     unknown) of the highest segment and does not end at it; else a
-//     retransmission. tcp.analysis.retransmission is set for the fast
+//     already acknowledged; a fast_retransmission if the other side's
+//     duplicate ACK counter is at least 2 (the unsigned -1 above counts),
+//     its last ACK number is this segment's sequence number and came
+//     within the last 20 ms; out_of_order if it came within the handshake
+//     RTT (3 ms unknown) of the highest segment and does not end at it;
+//     else a retransmission. Sequence numbers compare modulo 2^32 as
+//     tshark's GT_SEQ/LT_SEQ/LE_SEQ do (2^31 apart is "greater" both ways). tcp.analysis.retransmission is set for the fast
 //     and spurious kinds too, as tshark adds that expert item to them.
 //   - acks_frame and ack_rtt: the segment this ACK acknowledges exactly;
 //     bytes_in_flight: the span of the sender's unacknowledged segments
 //     after a data segment, less the reverse direction's last SACK blocks;
 //     initial_rtt: from the last SYN to the first pure ACK.
 //
-// Like tshark, a segment inside an ICMP error or an IP fragment (IP
-// reassembly off) is not analysed: its tcp.seq and tcp.ack are the raw
-// values and it has no tcp.nxtseq.
+// Like tshark, a segment inside an ICMP or ICMPv6 error or an IP fragment
+// (IP reassembly off) is not analysed: its tcp.seq and tcp.ack are the raw
+// values and it has no tcp.nxtseq. A header whose options run past the
+// captured bytes updates the state but shows no tcp.analysis fields
+// (tshark's option dissection throws first); one whose header length is
+// below 20 shows tcp.seq and tcp.completeness only.
 //
 // # Field names
 //

@@ -75,7 +75,7 @@ func (a *Analyzer) Analyze(p *packet.Packet) {
 		s := &a.seg
 		*s = Segment{Frame: uint32(p.Number), Time: p.Timestamp, Stream: st.N, Side: st.Side, Reused: st.Reused,
 			Header: l.Data}
-		if len(l.Data) >= 13 && !l.Quoted() && !l.Partial() {
+		if len(l.Data) >= 13 && !inErrorPacket(l) && !l.Partial() {
 			hlen := int(l.Data[12]>>4) * 4
 			if l.Reported >= hlen {
 				s.SegLen, s.HaveLen = uint32(l.Reported-hlen), true
@@ -88,6 +88,24 @@ func (a *Analyzer) Analyze(p *packet.Packet) {
 		}
 	}
 	p.SetNote(Analysis, &a.note)
+}
+
+// inErrorPacket reports whether l lies in the packet an ICMP or ICMPv6
+// error quotes: tshark numbers such a header in its conversation but does
+// not analyse it (no relative numbers, no length, no flags). ICMP layers
+// mark what they quote (Layer.Quoted); the ICMPv6 error tables do not, so
+// their layers are recognised here.
+func inErrorPacket(l *packet.Layer) bool {
+	if l.Quoted() {
+		return true
+	}
+	for p := l.Parent(); p != nil; p = p.Parent() {
+		switch p.Proto {
+		case layers.ICMPv6DestUnreach, layers.ICMPv6PacketTooBig, layers.ICMPv6TimeExceeded, layers.ICMPv6ParamProblem:
+			return true
+		}
+	}
+	return false
 }
 
 // result returns the analysis of TCP layer l, or nil.
@@ -166,10 +184,10 @@ func init() {
 		}},
 		uintField("tcp.ack", 32, func(r *Result) (uint64, bool) { return uint64(r.Ack), r.HaveAck }),
 		uintField("tcp.nxtseq", 32, func(r *Result) (uint64, bool) { return uint64(r.NxtSeq), r.HaveLen }),
-		uintField("tcp.completeness", 8, func(r *Result) (uint64, bool) { return uint64(r.Completeness), r.HaveAck }),
-		uintField("tcp.window_size", 32, func(r *Result) (uint64, bool) { return uint64(r.Window), true }),
-		timeField("tcp.time_relative", func(r *Result) (int64, bool) { return r.TimeRelative, true }),
-		timeField("tcp.time_delta", func(r *Result) (int64, bool) { return r.TimeDelta, true }),
+		uintField("tcp.completeness", 8, func(r *Result) (uint64, bool) { return uint64(r.Completeness), r.HaveAck || r.Bogus }),
+		uintField("tcp.window_size", 32, func(r *Result) (uint64, bool) { return uint64(r.Window), !r.Bogus }),
+		timeField("tcp.time_relative", func(r *Result) (int64, bool) { return r.TimeRelative, !r.Bogus }),
+		timeField("tcp.time_delta", func(r *Result) (int64, bool) { return r.TimeDelta, !r.Bogus }),
 		uintField("tcp.analysis", 8, func(r *Result) (uint64, bool) { return 1, r.Analysis }),
 		uintField("tcp.analysis.flags", 8, func(r *Result) (uint64, bool) { return 1, r.Analysis && r.Flags != 0 }),
 		uintField("tcp.analysis.duplicate_ack_num", 32, func(r *Result) (uint64, bool) {

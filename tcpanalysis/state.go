@@ -46,6 +46,11 @@ const (
 	wsNone    = -2 // the handshake shows no scaling is used
 )
 
+// ackLostMark is the duplicate ACK count tshark 4.0 leaves on a side
+// (its unsigned -1) when the other side's ACK beyond what was seen is
+// flagged while this side sent nothing new.
+const ackLostMark = math.MaxUint32
+
 // maxSack is how many SACK blocks of the last segment are remembered.
 const maxSack = 3
 
@@ -72,17 +77,17 @@ type dir struct {
 	lastack   uint32
 	lastTime  int64
 	nonDupAck uint32 // frame of the last ACK that changed the number
-	dupacks   int32
+	// dupacks counts the duplicate ACKs since the ACK number last
+	// changed; ackLostMark marks an ACKed-unseen segment flagged on the
+	// other side while this one sent nothing new (see analyse).
+	dupacks   uint32
 	lastFlags uint16 // analysis flags of the last segment
 	closing   bool   // sent the first FIN
-	// ackLostSeen: an ACK beyond what this side was seen sending was
-	// flagged since its last segment.
-	ackLostSeen bool
-	nSack       int
-	sackL       [maxSack]uint32
-	sackR       [maxSack]uint32
-	segs        []unacked
-	dropped     uint64 // segments not remembered (MaxUnacked reached)
+	nSack     int
+	sackL     [maxSack]uint32
+	sackR     [maxSack]uint32
+	segs      []unacked
+	dropped   uint64 // segments not remembered (MaxUnacked reached)
 }
 
 func (d *dir) reset() {
@@ -112,7 +117,9 @@ func (c *conn) reset(stream int32, now int64) {
 	c.d[1].reset()
 }
 
-// Sequence comparisons modulo 2^32.
-func gtSeq(a, b uint32) bool { return int32(a-b) > 0 }
+// Sequence comparisons modulo 2^32, as tshark's GT_SEQ, LT_SEQ and LE_SEQ
+// (GT_SEQ subtracts the other way: numbers exactly 2^31 apart are
+// greater both ways).
+func gtSeq(a, b uint32) bool { return int32(b-a) < 0 }
 func ltSeq(a, b uint32) bool { return int32(a-b) < 0 }
 func leSeq(a, b uint32) bool { return int32(a-b) <= 0 }

@@ -41,12 +41,15 @@ type Segment struct {
 
 // Result is the analysis of one segment: the values of its tcp.* fields.
 type Result struct {
-	Stream       int32
-	Seq, Ack     uint32 // relative when Relative (else raw)
-	NxtSeq       uint32 // valid when HaveLen
-	Relative     bool   // Seq is relative; Ack too when the ACK flag is set
-	HaveLen      bool
-	HaveAck      bool // tcp.ack is shown (header length at least 20)
+	Stream   int32
+	Seq, Ack uint32 // relative when Relative (else raw)
+	NxtSeq   uint32 // valid when HaveLen
+	Relative bool   // Seq is relative; Ack too when the ACK flag is set
+	HaveLen  bool
+	HaveAck  bool // tcp.ack is shown (header length at least 20)
+	// Bogus is a header length below 20: tshark stops there, showing
+	// the sequence number and the completeness but no window or times.
+	Bogus        bool
 	TimeRelative int64
 	TimeDelta    int64
 	Completeness uint8
@@ -244,6 +247,8 @@ func (t *Tracker) Track(s *Segment, r *Result) bool {
 	if hlen < 20 {
 		// tshark stops at a bogus header length: no ack, no analysis.
 		r.HaveLen = false
+		r.Bogus = true
+		r.Completeness = c.completeness
 		return true
 	}
 	r.HaveAck = true
@@ -319,6 +324,12 @@ func (t *Tracker) Track(s *Segment, r *Result) bool {
 		}
 	}
 
+	if hasTA && hlen > len(h) {
+		// The options run past the captured header: tshark's option
+		// dissection stops the packet's dissection with an exception
+		// before the SEQ/ACK analysis is shown (the state is kept).
+		hasTA = false
+	}
 	if hasTA {
 		r.Analysis = true
 		r.Flags = ta

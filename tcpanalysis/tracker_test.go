@@ -18,6 +18,16 @@ type conv struct {
 	tr    *Tracker
 	frame uint32
 	now   int64
+	sent  []sentSeg // every segment given to seg, for the tshark check
+}
+
+// sentSeg is one segment of a conv and the tracker's flags for it.
+type sentSeg struct {
+	side   uint8
+	time   int64
+	header []byte
+	n      uint32
+	flags  uint16
 }
 
 func newConv(t *testing.T) *conv {
@@ -54,6 +64,7 @@ func (c *conv) seg(dt int64, side uint8, flags uint16, seq, ack uint32, win uint
 	if !c.tr.Track(&s, &r) {
 		c.t.Fatalf("frame %d not analysed", c.frame)
 	}
+	c.sent = append(c.sent, sentSeg{side: side, time: c.now, header: s.Header, n: n, flags: r.Flags})
 	return r
 }
 
@@ -112,6 +123,7 @@ func TestRelativeNumbers(t *testing.T) {
 	if r.TimeRelative != 31*ms || r.TimeDelta != 10*ms {
 		t.Errorf("times %d %d", r.TimeRelative, r.TimeDelta)
 	}
+	checkTshark(t, c)
 }
 
 func TestCompleteness(t *testing.T) {
@@ -125,6 +137,7 @@ func TestCompleteness(t *testing.T) {
 	if r.Completeness != 31 {
 		t.Errorf("completeness %d, want 31", r.Completeness)
 	}
+	checkTshark(t, c)
 }
 
 func TestLostAndAckedUnseen(t *testing.T) {
@@ -140,6 +153,7 @@ func TestLostAndAckedUnseen(t *testing.T) {
 	// current acknowledgement number."
 	r = c.seg(ms, 1, fA, 5001, 1401, 1000, 0)
 	wantFlags(t, "ack beyond", r, AckLostSegment)
+	checkTshark(t, c)
 }
 
 func TestRetransmissions(t *testing.T) {
@@ -157,6 +171,7 @@ func TestRetransmissions(t *testing.T) {
 	c.seg(ms, 1, fA, 5001, 1101, 1000, 0)
 	r = c.seg(200*ms, 0, fA, 1001, 5001, 1000, 100)
 	wantFlags(t, "spurious", r, SpuriousRetransmission)
+	checkTshark(t, c)
 }
 
 func TestOutOfOrder(t *testing.T) {
@@ -169,6 +184,7 @@ func TestOutOfOrder(t *testing.T) {
 	// arrived within the calculated RTT" (here 10 ms).
 	r := c.seg(1*ms, 0, fA, 1001, 5001, 1000, 100)
 	wantFlags(t, "out of order", r, OutOfOrder)
+	checkTshark(t, c)
 }
 
 func TestDuplicateAndFastRetransmission(t *testing.T) {
@@ -195,6 +211,7 @@ func TestDuplicateAndFastRetransmission(t *testing.T) {
 	// seen less than 20 ms ago."
 	r = c.seg(ms, 0, fA, 1101, 5001, 1000, 100)
 	wantFlags(t, "fast retransmission", r, FastRetransmission)
+	checkTshark(t, c)
 }
 
 func TestWindows(t *testing.T) {
@@ -223,6 +240,7 @@ func TestWindows(t *testing.T) {
 	// so also a ZeroWindow).
 	r = c.seg(ms, 1, fA, 5001, 3001, 0, 0)
 	wantFlags(t, "zero window probe ack", r, ZeroWindowProbeAck|ZeroWindow)
+	checkTshark(t, c)
 }
 
 func TestKeepAlive(t *testing.T) {
@@ -241,6 +259,7 @@ func TestKeepAlive(t *testing.T) {
 	// direction was a keepalive."
 	r = c.seg(ms, 1, fA, 5001, 1101, 1000, 0)
 	wantFlags(t, "keep-alive ack", r, KeepAliveAck)
+	checkTshark(t, c)
 }
 
 func TestWindowScale(t *testing.T) {
@@ -301,5 +320,139 @@ func TestEviction(t *testing.T) {
 	st := tr.Stats()
 	if st.Active != 2 || st.Evicted != 3 || st.Conns != 5 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// The rules below are tshark 4.0's (epan/dissectors/packet-tcp.c,
+// tcp_analyze_sequence_number), beyond what the User's Guide says; each
+// test also checks that tshark agrees on the crafted capture.
+
+func TestAckedUnseenOncePerStall(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100) // client sent up to 1101
+	// The server acknowledges 1201: beyond the client's highest
+	// contiguous number (1101), which is also the client's next sequence
+	// number, so the client is stalled: flagged, and the client's
+	// duplicate ACK counter is set to (unsigned) -1.
+	r := c.seg(ms, 1, fA, 5001, 1201, 1000, 0)
+	wantFlags(t, "first ACK beyond", r, AckLostSegment)
+	// The same again while the client sent nothing: not flagged again.
+	r = c.seg(ms, 1, fA, 5001, 1301, 1000, 0)
+	wantFlags(t, "second ACK beyond", r, 0)
+	// The client sends an ACK that moves its ACK number: its counter
+	// goes back to 0, so the next ACK beyond is flagged again.
+	c.seg(ms, 0, fA, 1101, 5002, 1000, 0)
+	r = c.seg(ms, 1, fA, 5001, 1401, 1000, 0)
+	wantFlags(t, "ACK beyond after the client's ACK", r, AckLostSegment)
+	checkTshark(t, c)
+}
+
+func TestAckedUnseenAfterGap(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100)
+	r := c.seg(ms, 0, fA, 1201, 5001, 1000, 100) // 1101-1201 not seen
+	wantFlags(t, "gap", r, LostSegment)
+	// The client's highest contiguous number is 1101 but it sent up to
+	// 1301: an ACK beyond 1101 is flagged and the highest contiguous
+	// number jumps to 1301, so the next ACK of 1301 is not flagged.
+	r = c.seg(ms, 1, fA, 5001, 1301, 1000, 0)
+	wantFlags(t, "ACK over the gap", r, AckLostSegment)
+	r = c.seg(ms, 1, fA, 5001, 1301, 1000, 0)
+	wantFlags(t, "duplicate ACK over the gap", r, DuplicateAck)
+	// Now the client is stalled at 1301 and its duplicate ACK counter is
+	// 0: the next ACK beyond is flagged (once).
+	r = c.seg(ms, 1, fA, 5001, 1401, 1000, 0)
+	wantFlags(t, "ACK beyond the stalled client", r, AckLostSegment)
+	r = c.seg(ms, 1, fA, 5001, 1501, 1000, 0)
+	wantFlags(t, "again", r, 0)
+	checkTshark(t, c)
+}
+
+func TestFastRetransmissionAfterAckedUnseen(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100)
+	c.seg(ms, 0, fA, 1101, 5001, 1000, 100) // client sent up to 1201
+	c.seg(ms, 1, fA, 5001, 1101, 1000, 100) // server: data, acks 1101
+	// The client acknowledges 5201, beyond the server's 5101: flagged,
+	// and the server's duplicate ACK counter becomes tshark's unsigned
+	// -1, which counts as two duplicate ACKs or more.
+	r := c.seg(ms, 0, fA, 1201, 5201, 1000, 0)
+	wantFlags(t, "ACK beyond", r, AckLostSegment)
+	// So the client's segment at the server's ACK number (1101), 15 ms
+	// after the server's last ACK (more than the 10 ms RTT: not out of
+	// order), is a fast retransmission.
+	r = c.seg(14*ms, 0, fA, 1101, 5201, 1000, 100)
+	wantFlags(t, "fast retransmission", r, FastRetransmission)
+	checkTshark(t, c)
+}
+
+func TestNotOutOfOrderEndingAtNextSeq(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100)
+	// A pure ACK beyond the next sequence number moves it to 1201.
+	r := c.seg(ms, 0, fA, 1201, 5001, 1000, 0)
+	wantFlags(t, "pure ACK beyond", r, LostSegment)
+	// Within the RTT, a segment that does not end at 1201 is out of
+	// order; one that ends there is a retransmission in tshark 4.0 (later
+	// versions call it out of order when a pure ACK moved the number,
+	// Wireshark issue 17214; 4.0 does not).
+	r = c.seg(ms, 0, fA, 1101, 5001, 1000, 50)
+	wantFlags(t, "segment ending before", r, OutOfOrder)
+	r = c.seg(ms, 0, fA, 1151, 5001, 1000, 50)
+	wantFlags(t, "segment ending at the next sequence number", r, Retransmission)
+	checkTshark(t, c)
+}
+
+func TestSequenceHalfSpace(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100)
+	// tshark's GT_SEQ(x, y) is (int32)(y-x) < 0: a sequence number
+	// exactly 2^31 beyond the next one is greater, so a segment was not
+	// captured (a pure ACK, so that no retransmission rule applies).
+	r := c.seg(ms, 0, fA, 1101+1<<31, 5001, 1000, 0)
+	wantFlags(t, "2^31 ahead", r, LostSegment)
+	if !gtSeq(1<<31, 0) || !gtSeq(0, 1<<31) || gtSeq(5, 5) || gtSeq(4, 5) || !gtSeq(6, 5) {
+		t.Error("gtSeq is not GT_SEQ")
+	}
+	checkTshark(t, c)
+}
+
+func TestOptionsCutShort(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	c.seg(ms, 0, fA, 1001, 5001, 1000, 100)
+	// A header claiming 24 bytes of which 20 were captured: tshark's
+	// option dissection throws before the analysis is shown, but the
+	// segment still counts (its gap is not reported again).
+	h := header(0, fA, 1201, 5001, 1000, nil)
+	h[12] = 6 << 4
+	c.frame++
+	c.now += ms
+	var r Result
+	c.tr.Track(&Segment{Frame: c.frame, Time: c.now, Header: h, SegLen: 100, HaveLen: true}, &r)
+	if r.Analysis || r.Flags != 0 {
+		t.Errorf("cut-short header shows analysis %#x", r.Flags)
+	}
+	r = c.seg(ms, 0, fA, 1301, 5001, 1000, 100)
+	wantFlags(t, "after the cut-short header", r, 0)
+}
+
+func TestBogusHeaderLength(t *testing.T) {
+	c := newConv(t)
+	c.handshake()
+	h := header(0, fA, 1001, 5001, 1000, nil)
+	h[12] = 4 << 4 // 16 bytes: below the minimum
+	var r Result
+	c.tr.Track(&Segment{Frame: 4, Time: c.now + ms, Header: h, SegLen: 4, HaveLen: true}, &r)
+	// tshark stops at the header length: the sequence number and the
+	// conversation completeness (SYN, SYN-ACK, ACK: 7) are shown, the
+	// window and the times are not.
+	if !r.Bogus || r.HaveAck || r.Completeness != compSYN|compSYNACK|compACK {
+		t.Errorf("bogus header: %+v", r)
 	}
 }
