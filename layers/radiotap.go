@@ -95,29 +95,34 @@ func rtExtLen(l *packet.Layer) int {
 // rtHdrLen returns the radiotap length field.
 func rtHdrLen(l *packet.Layer) int { return int(binary.LittleEndian.Uint16(l.Data[2:])) }
 
-// rtFind returns the offset of the first field with present bit bit in a
-// radiotap namespace, walking the bitmaps with the alignment rules, or -1.
-// The walk gives up at a field of unknown layout or a vendor namespace.
-func rtFind(l *packet.Layer, bit int) int {
-	d := l.Data
-	end := min(rtHdrLen(l), len(d))
-	if end < 8 {
-		return -1
+// rtWalk visits the fields of the radiotap namespaces of a radiotap
+// header d (its captured bytes), in order, walking the bitmaps with the
+// alignment rules: visit gets the namespace's number, the present bit and
+// the field's offset, and returns false to stop. The walk gives up at a
+// field of unknown layout, a field cut off, or a vendor namespace.
+func rtWalk(d []byte, visit func(ns, bit, off int) bool) {
+	if len(d) < 8 {
+		return
 	}
+	end := min(int(binary.LittleEndian.Uint16(d[2:])), len(d))
 	// Count the bitmaps first: the fields start after the last one.
 	nw := 1
 	for 4*nw+4 <= end && d[4*nw+3]&0x80 != 0 {
 		nw++
 	}
 	off := 4 + 4*nw
+	if off > end {
+		return // the last bitmap announced is cut off
+	}
 	fresh := true // the bitmap is the start of the radiotap namespace
+	ns := 0
 	for w := 0; w < nw; w++ {
 		pr := binary.LittleEndian.Uint32(d[4+4*w:])
 		if !fresh {
 			// Bits 32 and up of the namespace (or a vendor's):
 			// fields of unknown layout if any is present.
 			if pr&(1<<rtBitRadioNS-1) != 0 {
-				return -1
+				return
 			}
 		} else {
 			for b := 0; b < len(rtField); b++ {
@@ -126,24 +131,112 @@ func rtFind(l *packet.Layer, bit int) int {
 				}
 				f := rtField[b]
 				if f.size == 0 {
-					return -1
+					return
 				}
 				off = (off + f.align - 1) &^ (f.align - 1)
-				if b == bit {
-					if off+f.size > end {
-						return -1
-					}
-					return off
+				if off+f.size > end || !visit(ns, b, off) {
+					return
 				}
 				off += f.size
 			}
 		}
 		if pr&(1<<rtBitVendor) != 0 {
-			return -1
+			return
 		}
 		fresh = pr&(1<<rtBitRadioNS) != 0
+		if fresh {
+			ns++
+		}
 	}
-	return -1
+}
+
+// rtFind returns the offset of the first field with present bit bit in
+// the radiotap layer l, or -1.
+func rtFind(l *packet.Layer, bit int) int {
+	o := -1
+	rtWalk(l.Data, func(_, b, off int) bool {
+		if b == bit {
+			o = off
+			return false
+		}
+		return true
+	})
+	return o
+}
+
+// rtNSStart returns where a namespace element starts in its radiotap
+// header, and that header; ok is false for an element seen without its
+// packet.
+func rtNSStart(l *packet.Layer) (c *packet.Layer, base int, ok bool) {
+	c = l.Container()
+	if c == l || c.Proto.Abbrev != "radiotap" {
+		return nil, 0, false
+	}
+	base = l.Off - c.Off
+	return c, base, base >= 8 && base <= len(c.Data)
+}
+
+// rtNSLen is the length of a namespace element: up to the end of the last
+// field of the namespace it starts in (the last one runs to the end of the
+// header, as do fields past a walk's end).
+func rtNSLen(l *packet.Layer) int {
+	c, base, ok := rtNSStart(l)
+	if !ok {
+		return packet.Rest
+	}
+	hdr := min(rtHdrLen(c), len(c.Data))
+	end, cur := -1, -1
+	rtWalk(c.Data, func(ns, b, off int) bool {
+		f := rtField[b]
+		if off+f.size <= base {
+			return true
+		}
+		if cur >= 0 && ns != cur {
+			return false // the next namespace: stop before it
+		}
+		cur, end = ns, off+f.size
+		return true
+	})
+	if end < 0 || end <= base {
+		return max(hdr-base, 0)
+	}
+	// The last namespace element takes the header's remaining bytes.
+	last := true
+	rtWalk(c.Data, func(_, _, off int) bool {
+		if off >= end {
+			last = false
+			return false
+		}
+		return true
+	})
+	if last {
+		end = hdr
+	}
+	return end - base
+}
+
+// rtFindIn returns the offset, within a namespace element, of its field
+// with present bit bit, or -1.
+func rtFindIn(l *packet.Layer, bit int) int {
+	c, base, ok := rtNSStart(l)
+	if !ok {
+		return -1
+	}
+	o := -1
+	rtWalk(c.Data, func(_, b, off int) bool {
+		if off >= base+len(l.Data) {
+			return false
+		}
+		if b == bit && off >= base {
+			o = off - base
+			return false
+		}
+		return true
+	})
+	if o >= 0 && o+rtField[bit].size > len(l.Data) {
+		return -1
+	}
+	return o
 }
 
 // rtFlags returns the radiotap Flags field, if present.
@@ -165,7 +258,7 @@ func rtVirtual(ws string, bit, sub, width int, mask uint64, typ packet.Type, bas
 	}
 	return &packet.Virtual{WS: ws, Type: typ, Bits: width * 8, Base: base, Digits: digits,
 		Get: func(l *packet.Layer) (packet.Value, bool) {
-			o := rtFind(l, bit)
+			o := rtFindIn(l, bit)
 			if o < 0 || o+sub+width > len(l.Data) {
 				return packet.Value{}, false
 			}
@@ -224,10 +317,10 @@ var rtHTRates = func() (r [32][2][2][]byte) {
 // rtDataRate is radiotap.datarate: the Rate field, or the rate of the MCS
 // field's index, bandwidth and guard interval.
 func rtDataRate(l *packet.Layer) (packet.Value, bool) {
-	if o := rtFind(l, 2); o >= 0 {
+	if o := rtFindIn(l, 2); o >= 0 {
 		return packet.Value{B: rtRates[l.Data[o]]}, true
 	}
-	o := rtFind(l, 19)
+	o := rtFindIn(l, 19)
 	if o < 0 {
 		return packet.Value{}, false
 	}
@@ -245,30 +338,12 @@ func rtDataRate(l *packet.Layer) (packet.Value, bool) {
 	return packet.Value{B: rtHTRates[idx][bw][gi]}, true
 }
 
-// RadioTap is the radiotap capture header (link type 127, Scapy's
-// RadioTap): a version, a length, presence bitmaps and the fields they
-// announce, aligned to their natural size. The fields are kept as one byte
-// string (Scapy's notdecoded) and read by Wireshark name through computed
-// fields; when the Flags field says the frame ends with an FCS, the last 4
-// bytes are the 802.11 FCS (wlan.fcs), not payload.
-var RadioTap = packet.Register(&packet.Protocol{
-	Name: "RadioTap", Abbrev: "radiotap", Chain: "radiotap:wlan_radio", Long: "Radiotap Header v0",
-	Title: "RadioTap",
-	Fields: []*packet.Field{
-		{Name: "version", WS: "radiotap.version", Type: packet.Uint, Bits: 8},
-		{Name: "pad", WS: "radiotap.pad", Type: packet.Uint, Bits: 8},
-		{Name: "len", WS: "radiotap.length", Type: packet.Uint, Bits: 16, Little: true, Auto: true},
-		rtPresentField(rtPresentWS),
-		{Name: "Ext", Type: packet.List, Len: rtExtLen, Elems: []*packet.Protocol{RadioTapExtPresent},
-			Elem: func([]byte) *packet.Protocol { return RadioTapExtPresent }},
-		{Name: "notdecoded", Type: packet.Bytes, Len: func(l *packet.Layer) int {
-			n := rtHdrLen(l) - 8 - rtExtLen(l)
-			if n < 0 {
-				return -1
-			}
-			return n
-		}},
-	},
+// RadioTapNamespace holds the fields of one radiotap namespace (the
+// first, and one more per antenna when bit 29 starts the namespace again),
+// read by their Wireshark names.
+var RadioTapNamespace = packet.Register(&packet.Protocol{
+	Name: "RadioTapNamespace", Title: "RadioTap namespace", Element: true,
+	Fields: []*packet.Field{{Name: "data", Type: packet.Bytes, Len: rtNSLen}},
 	Virtual: []*packet.Virtual{
 		rtVirtual("radiotap.mactime", 0, 0, 8, 0, packet.Uint, packet.Dec, 0),
 		rtVirtual("radiotap.flags", 1, 0, 1, 0, packet.Uint, packet.Hex, 2),
@@ -312,10 +387,10 @@ var RadioTap = packet.Register(&packet.Protocol{
 		rtVirtual("radiotap.mcs.known", 19, 0, 1, 0, packet.Uint, packet.Hex, 2),
 		{WS: "radiotap.mcs.have_bw", Type: packet.Uint, Bits: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
 			// Wireshark also names the VHT field's bandwidth-known bit so.
-			if o := rtFind(l, 19); o >= 0 {
+			if o := rtFindIn(l, 19); o >= 0 {
 				return packet.Value{U: uint64(l.Data[o] & 1)}, true
 			}
-			if o := rtFind(l, 21); o >= 0 {
+			if o := rtFindIn(l, 21); o >= 0 {
 				return packet.Value{U: uint64(l.Data[o] >> 6 & 1)}, true
 			}
 			return packet.Value{}, false
@@ -331,6 +406,32 @@ var RadioTap = packet.Register(&packet.Protocol{
 		rtVirtual("radiotap.ampdu.flags", 20, 4, 2, 0, packet.Uint, packet.Hex, 4),
 		rtVirtual("radiotap.ampdu.delim_crc", 20, 6, 1, 0, packet.Uint, packet.Hex, 2),
 		rtVirtual("radiotap.vht.bw", 21, 3, 1, 0, packet.Uint, packet.Dec, 0),
+	},
+})
+
+// RadioTap is the radiotap capture header (link type 127, Scapy's
+// RadioTap): a version, a length, presence bitmaps and the fields they
+// announce, aligned to their natural size. The fields are kept as byte
+// strings, one per radiotap namespace (Scapy keeps them as notdecoded),
+// read by Wireshark name through computed fields; when the Flags field says the frame ends with an FCS, the last 4
+// bytes are the 802.11 FCS (wlan.fcs), not payload.
+var RadioTap = packet.Register(&packet.Protocol{
+	Name: "RadioTap", Abbrev: "radiotap", Chain: "radiotap:wlan_radio", Long: "Radiotap Header v0",
+	Title: "RadioTap",
+	Fields: []*packet.Field{
+		{Name: "version", WS: "radiotap.version", Type: packet.Uint, Bits: 8},
+		{Name: "pad", WS: "radiotap.pad", Type: packet.Uint, Bits: 8},
+		{Name: "len", WS: "radiotap.length", Type: packet.Uint, Bits: 16, Little: true, Auto: true},
+		rtPresentField(rtPresentWS),
+		{Name: "Ext", Type: packet.List, Len: rtExtLen, Elems: []*packet.Protocol{RadioTapExtPresent},
+			Elem: func([]byte) *packet.Protocol { return RadioTapExtPresent }},
+		{Name: "fields", Type: packet.List, Len: func(l *packet.Layer) int {
+			n := rtHdrLen(l) - 8 - rtExtLen(l)
+			if n < 0 {
+				return -1
+			}
+			return n
+		}, Elems: []*packet.Protocol{RadioTapNamespace}, Elem: func([]byte) *packet.Protocol { return RadioTapNamespace }},
 	},
 	Check: func(l *packet.Layer) string {
 		if rtHdrLen(l) < 8 {
