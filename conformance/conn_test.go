@@ -127,8 +127,6 @@ var zeekSkip = map[string]string{
 // trace, where it is known (read with the report).
 var zeekExplained = map[string]string{
 	"core.cisco-fabric-path":                            "pktkit does not dissect Cisco FabricPath (ethertype 0x8903): the second copy of each packet has no IP layer for it",
-	"core.radiotap":                                     "pktkit does not dissect 802.11 data frames to IP",
-	"core.wlanmon":                                      "pktkit does not dissect 802.11 data frames to IP",
 	"core.pbb":                                          "pktkit does not dissect 802.1ah provider backbone bridging",
 	"core.vntag":                                        "pktkit does not dissect VN-Tag",
 	"core.tunnels.gre-aruba-amsdu":                      "pktkit does not dissect Aruba GRE with 802.11 A-MSDU",
