@@ -123,6 +123,12 @@ const craftedBeacon = "0000" + "0f00" + "2e000000" + "10" + "16" + "8509" + "a00
 	"8000" + "0000" + "ffffffffffff" + "001122334455" + "001122334455" + "1000" +
 	"0102030405060708" + "6400" + "0104" + "000474657374" + "030106" + "efbeadde"
 
+// craftedMultiNS is a radiotap header with two radiotap namespaces (TSFT,
+// flags, rate, channel, signal and RX flags, then a second signal and an
+// antenna), alignment padding before TSFT and RX flags, and an ACK.
+const craftedMultiNS = "0000" + "2400" + "2f4000a0" + "20080000" + "00000000" + "0102030405060708" + "00" + "16" + "8509" + "a000" + "c4" +
+	"00" + "0000" + "ba" + "01" + "d4000000" + "0a0b0c0d0e0f"
+
 // craftedQoS is a radiotap header without flags and a QoS data frame to
 // the DS with HT control, carrying LLC/SNAP/IPv4/UDP.
 const craftedQoS = "0000" + "0800" + "00000000" +
@@ -131,7 +137,8 @@ const craftedQoS = "0000" + "0800" + "00000000" +
 
 func TestDot11Crafted(t *testing.T) {
 	frames := [][]byte{hexFrame(craftedBeacon), hexFrame(craftedQoS),
-		hexFrame("0000" + "0900" + "02000000" + "10" + "d400" + "0000" + "0a0b0c0d0e0f" + "01020304")} // ACK with FCS
+		hexFrame("0000" + "0900" + "02000000" + "10" + "d400" + "0000" + "0a0b0c0d0e0f" + "01020304"), // ACK with FCS
+		hexFrame(craftedMultiNS)}
 	a := compareFileFirst(t, writePcap(t, 127, frames...),
 		append(append(append(append(append([]string(nil), radiotapFields...), dot11Fields...), dot11MgmtFields...), dot11TagFields...),
 			radiotapPerNS...), nil)
@@ -164,6 +171,14 @@ func TestDot11Show(t *testing.T) {
 		"###[ 802.11 Information Element ]###", "b'test'", "ESS+short-slot"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	m := packet.New(hexFrame(craftedMultiNS), 127)
+	for f, want := range map[string]string{"radiotap.dbm_antsignal": "-60,-70", "radiotap.antenna": "1",
+		"radiotap.mactime": "578437695752307201", "radiotap.datarate": "11", "radiotap.present.antenna": "0,1",
+		"radiotap.present.word": "0xa000402f,0x00000820", "wlan.ra": "0a:0b:0c:0d:0e:0f"} {
+		if got := field(t, m, f); got != want {
+			t.Errorf("two namespaces: %s = %s, want %s", f, got, want)
 		}
 	}
 	q := packet.New(hexFrame(craftedQoS), 127)
@@ -237,4 +252,30 @@ func FuzzDot11(f *testing.F) {
 		}
 		fuzzLayers(t, data, lt, refs)
 	})
+}
+
+// TestDot11ReadPathAllocs checks that indexing radiotap and 802.11 frames
+// and extracting their fields allocates nothing.
+func TestDot11ReadPathAllocs(t *testing.T) {
+	frames := []frame{
+		{hexFrame(craftedBeacon), 127},
+		{hexFrame(craftedQoS), 127},
+		{hexFrame(craftedQoS)[8:], 105},
+		{hexFrame(craftedMultiNS), 127},
+	}
+	refs := fieldRefs(t, append(append(append(append(append([]string(nil), radiotapFields...), radiotapPerNS...),
+		dot11Fields...), dot11MgmtFields...), dot11TagFields...)...)
+	p := &packet.Packet{}
+	buf := make([]byte, 0, 4096)
+	for _, fr := range frames {
+		allocs := testing.AllocsPerRun(20, func() {
+			p.Reset(fr.data, fr.link)
+			for _, r := range refs {
+				buf = p.AppendField(buf[:0], r, ',')
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("link %d %x: %v allocations", fr.link, fr.data[:8], allocs)
+		}
+	}
 }
