@@ -42,7 +42,8 @@ var rtPresentWS = []string{"radiotap.present.tsft", "radiotap.present.flags", "r
 	"radiotap.present.db_antsignal", "radiotap.present.db_antnoise", "radiotap.present.rxflags",
 	"radiotap.present.txflags", "", "radiotap.present.data_retries", "radiotap.present.xchannel",
 	"radiotap.present.mcs", "radiotap.present.ampdu", "radiotap.present.vht", "radiotap.present.timestamp",
-	"radiotap.present.he", "radiotap.present.he_mu", "", "", "radiotap.present.l_sig", "", "", "", "radiotap.present.ext"}
+	"radiotap.present.he", "radiotap.present.he_mu", "", "radiotap.present.0_length.psdu", "radiotap.present.l_sig",
+	"radiotap.present.tlv", "radiotap.present.rtap_ns", "radiotap.present.vendor_ns", "radiotap.present.ext"}
 
 // rtPresentField declares a present bitmap (the first, or an extended one).
 func rtPresentField(ws []string) *packet.Field {
@@ -67,8 +68,8 @@ func rtExtBits() []*packet.Virtual {
 			continue
 		}
 		vs = append(vs, &packet.Virtual{WS: ws, Type: packet.Uint, Bits: 1, Get: func(l *packet.Layer) (packet.Value, bool) {
-			// The extension bit is named in every bitmap.
-			return packet.Value{U: uint64(binary.LittleEndian.Uint32(l.Data) >> bit & 1)}, bit == rtBitExt || rtExtFresh(l)
+			// The namespace and extension bits are named in every bitmap.
+			return packet.Value{U: uint64(binary.LittleEndian.Uint32(l.Data) >> bit & 1)}, bit >= rtBitRadioNS || rtExtFresh(l)
 		}})
 	}
 	return vs
