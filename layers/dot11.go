@@ -32,7 +32,7 @@ var dot11Subtypes = [4]map[uint64]string{
 		3: "Reassociation Response", 4: "Probe Request", 5: "Probe Response", 6: "Timing Advertisement",
 		8: "Beacon", 9: "ATIM", 10: "Disassociation", 11: "Authentication", 12: "Deauthentication",
 		13: "Action", 14: "Action No Ack"},
-	{2: "Trigger", 3: "TACK", 4: "Beamforming Report Poll", 5: "VHT NDP Announcement",
+	{2: "Trigger", 3: "TACK", 4: "Beamforming Report Poll", 5: "VHT/HE NDP Announcement",
 		6: "Control Frame Extension", 7: "Control Wrapper", 8: "Block Ack Request", 9: "Block Ack",
 		10: "PS-Poll", 11: "RTS", 12: "CTS", 13: "Ack", 14: "CF-End", 15: "CF-End+CF-Ack"},
 	{0: "Data", 1: "Data+CF-Ack", 2: "Data+CF-Poll", 3: "Data+CF-Ack+CF-Poll", 4: "Null (no data)",
@@ -275,7 +275,7 @@ var Dot11 = packet.Register(&packet.Protocol{
 			Flags:  []string{"to-DS", "from-DS", "MF", "retry", "pw-mgt", "MD", "protected", "order"},
 			FlagWS: []string{"wlan.fc.tods", "wlan.fc.fromds", "wlan.fc.frag", "wlan.fc.retry", "wlan.fc.pwrmgt", "wlan.fc.moredata", "wlan.fc.protected", "wlan.fc.order"}},
 		{Name: "ID", Type: packet.Uint, Bits: 16, Little: true},
-		{Name: "addr1", Type: packet.MAC, DefaultBytes: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+		{Name: "addr1", Type: packet.MAC, DefaultBytes: make([]byte, 6)},
 		dot11OptField("addr2", dot11Opt{6, true, dot11FC.hasAddr2}),
 		dot11OptField("addr3", dot11Opt{6, true, dot11FC.hasAddr3}),
 		dot11OptField("SC", dot11Opt{2, false, dot11FC.hasSC}),
@@ -347,12 +347,52 @@ var Dot11 = packet.Register(&packet.Protocol{
 		if o := dot11AddrOff(l); o[2] >= 0 {
 			dst = appendMAC(dst, l.Data[o[2]:o[2]+6])
 		} else {
-			dst = append(dst, "None"...)
+			dst = append(dst, "00:00:00:00:00:00"...) // Scapy shows the absent field's default
 		}
+		dst = dot11AppendMeaning(dst, c, 2)
 		dst = append(dst, " > "...)
-		return appendMAC(dst, l.Data[4:10])
+		dst = appendMAC(dst, l.Data[4:10])
+		return dot11AppendMeaning(dst, c, 1)
 	},
 })
+
+// dot11AppendMeaning appends, as Scapy's summary does, what address 1 or
+// 2 means for this frame type and DS bits ("RA=DA", "TA=SA", ...).
+func dot11AppendMeaning(dst []byte, c dot11FC, n int) []byte {
+	var m string
+	to, from := c.flags&dot11ToDS != 0, c.flags&dot11FromDS != 0
+	switch c.typ {
+	case dot11Mgmt:
+		m = [3]string{"", "RA=DA", "TA=SA"}[n]
+	case dot11Ctrl:
+		m = [3]string{"", "RA", "TA"}[n]
+	case dot11Data:
+		switch {
+		case n == 1 && !to:
+			m = "RA=DA"
+		case n == 1 && !from:
+			m = "RA=BSSID"
+		case n == 1:
+			m = "RA"
+		case !from:
+			m = "TA=SA"
+		case !to:
+			m = "TA=BSSID"
+		default:
+			m = "TA"
+		}
+	case 3:
+		if n == 1 {
+			m = "BSSID"
+		}
+	}
+	if m == "" {
+		return dst
+	}
+	dst = append(dst, " ("...)
+	dst = append(dst, m...)
+	return append(dst, ')')
+}
 
 // Dot11Unknown is an 802.11 frame of a protocol version other than 0:
 // like Wireshark, only the version is read; the rest is data.

@@ -1,11 +1,14 @@
 package layers_test
 
 import (
+	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"pktkit/internal/oracle"
 	"pktkit/layers"
 	"pktkit/packet"
 )
@@ -153,7 +156,7 @@ func TestDot11Show(t *testing.T) {
 		t.Fatalf("layers %s", got)
 	}
 	l := p.Layer(layers.Dot11)
-	if got := string(l.Proto.Summary(nil, l)); got != "802.11 Management Beacon 00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff" {
+	if got := string(l.Proto.Summary(nil, l)); got != "802.11 Management Beacon 00:11:22:33:44:55 (TA=SA) > ff:ff:ff:ff:ff:ff (RA=DA)" {
 		t.Errorf("summary %q", got)
 	}
 	// Values from the bytes above, as the 802.11 and radiotap specs read
@@ -277,6 +280,60 @@ func TestDot11ReadPathAllocs(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("link %d %x: %v allocations", fr.link, fr.data[:8], allocs)
+		}
+	}
+}
+
+// scapyPython is the python with Scapy 2.5 (Debian's python3-scapy).
+const scapyPython = "/usr/bin/python3"
+
+// TestDot11SummaryLikeScapy compares the 802.11 summary line with Scapy's
+// Dot11 mysummary on frames of every type and DS combination.
+func TestDot11SummaryLikeScapy(t *testing.T) {
+	if err := exec.Command(scapyPython, "-c", "import scapy.layers.dot11").Run(); err != nil {
+		if oracle.Required() {
+			t.Fatalf("Scapy is required: %v", err)
+		}
+		t.Skipf("no Scapy: %v", err)
+	}
+	frames := []string{
+		"d4000000" + "0a0b0c0d0e0f",                                                     // ACK
+		"b4000000" + "0a0b0c0d0e0f" + "001122334455",                                    // RTS
+		"88010000" + "aabbccddeeff" + "001122334455" + "66778899aabb" + "0000" + "0000", // QoS data to the DS
+		"08020000" + "aabbccddeeff" + "001122334455" + "66778899aabb" + "0000",
+		"08030000" + "aabbccddeeff" + "001122334455" + "66778899aabb" + "0000" + "010203040506",
+		"08000000" + "aabbccddeeff" + "001122334455" + "66778899aabb" + "0000",
+		"48010000" + "aabbccddeeff" + "001122334455" + "66778899aabb" + "0000", // null data
+		"40000000" + "ffffffffffff" + "001122334455" + "ffffffffffff" + "0000", // probe request
+		"50000000" + "aabbccddeeff" + "001122334455" + "001122334455" + "0000",
+		"c0000000" + "aabbccddeeff" + "001122334455" + "001122334455" + "0000" + "0300", // deauthentication
+		"a4000000" + "aabbccddeeff" + "001122334455",                                    // PS-Poll
+		"94000000" + "aabbccddeeff" + "001122334455",                                    // block ack
+		"0c000000" + "aabbccddeeff",                                                     // extension
+		strings.TrimSuffix(craftedBeacon[30:], "efbeadde"),
+	}
+	script := "import sys\nfrom scapy.layers.dot11 import Dot11\n" +
+		"for h in sys.argv[1:]:\n    print(Dot11(bytes.fromhex(h)).mysummary())\n"
+	out, err := exec.Command(scapyPython, append([]string{"-c", script}, frames...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(want) != len(frames) {
+		t.Fatalf("Scapy printed %d lines for %d frames", len(want), len(frames))
+	}
+	for i, h := range frames {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := packet.New(b, 105)
+		l := p.Layer(layers.Dot11)
+		if l == nil {
+			t.Fatalf("%s: no Dot11 layer", h)
+		}
+		if got := string(l.Proto.Summary(nil, l)); got != want[i] {
+			t.Errorf("%s: %q, Scapy %q", h, got, want[i])
 		}
 	}
 }
