@@ -133,8 +133,6 @@ var zeekSkip = map[string]string{
 // zeekExplained gives the reason of the differences found on a btest's
 // trace, where it is known (read with the report).
 var zeekExplained = map[string]string{
-	"core.radiotap":                                     "pktkit does not dissect 802.11 data frames to IP",
-	"core.wlanmon":                                      "pktkit does not dissect 802.11 data frames to IP",
 	"core.tunnels.gre-aruba-amsdu":                      "pktkit does not dissect Aruba GRE with 802.11 A-MSDU",
 	"core.tunnels.gtp.different_dl_and_ul":              "history: Zeek 8 adds the letter X to the inner HTTP connection's history (not one of the TCP letters pktkit produces); the other letters agree",
 	"core.tunnels.vxlan":                                "Zeek 8's history letter X (analyzer-specific) on the inner ICMP flow",
