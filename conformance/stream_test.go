@@ -29,7 +29,7 @@ func TestStreamNumbers(t *testing.T) {
 	entries := readIndex(t, dir)
 	report := &strings.Builder{}
 	fmt.Fprintf(report, "capture\tframe\tfield\ttshark\tpktkit\tcategory\n")
-	var files, frames, same, diffFrames, dissDiff, unexplained int
+	var files, frames, same, diffFrames, dissDiff, unexplained, expFrames, expSame int
 	start := time.Now()
 	n := 0
 	for _, e := range entries {
@@ -95,10 +95,17 @@ func TestStreamNumbers(t *testing.T) {
 		}
 		files++
 		shown := 0
+		_, isExplained := streamExplained[filepath.Base(e.Path)]
 		for i, r := range rows {
 			frames++
+			if isExplained {
+				expFrames++
+			}
 			if r[0] == ours[i][0] && r[1] == ours[i][1] {
 				same++
+				if isExplained {
+					expSame++
+				}
 				continue
 			}
 			diffFrames++
@@ -113,12 +120,15 @@ func TestStreamNumbers(t *testing.T) {
 			}
 		}
 	}
-	pct := 0.0
+	pct, rest := 0.0, 0.0
 	if frames > 0 {
 		pct = 100 * float64(same) / float64(frames)
 	}
-	sum := fmt.Sprintf("stream numbers vs tshark: %d captures compared (%d left out: dissection differs), %d frames, %d agree (%.3f%%), %d differ (%d unexplained); %s\n",
-		files, dissDiff, frames, same, pct, diffFrames, unexplained, time.Since(start).Round(time.Second))
+	if frames > expFrames {
+		rest = 100 * float64(same-expSame) / float64(frames-expFrames)
+	}
+	sum := fmt.Sprintf("stream numbers vs tshark: %d captures compared (%d left out: dissection differs), %d frames, %d agree (%.3f%%; %.3f%% outside the captures whose differences tshark's dissectors explain), %d differ (%d unexplained); %s\n",
+		files, dissDiff, frames, same, pct, rest, diffFrames, unexplained, time.Since(start).Round(time.Second))
 	path := reportPath("streams-vs-tshark.tsv")
 	_ = os.WriteFile(path, []byte(report.String()), 0o644)
 	t.Logf("%sreport: %s", sum, path)
@@ -128,8 +138,10 @@ func TestStreamNumbers(t *testing.T) {
 	if unexplained > 0 {
 		t.Errorf("%d frames differ from tshark without explanation (see the report)", unexplained)
 	}
-	if pct < streamFloor {
-		t.Errorf("stream numbers agree on %.3f%% of frames, below %.3f%%", pct, streamFloor)
+	// The floor holds outside the explained captures (which dissectors of
+	// tshark's renumber: how many depends on the sample).
+	if rest < streamFloor {
+		t.Errorf("stream numbers agree on %.3f%% of frames outside the explained captures, below %.3f%%", rest, streamFloor)
 	}
 }
 
@@ -145,5 +157,13 @@ const (
 var streamExplained = map[string]string{
 	// tshark's SOCKS dissector sets up a TCP conversation for the proxied
 	// connection, which takes a stream number no frame shows.
-	"shadowsocks.pcap": "tshark's SOCKS dissector takes a stream number for the proxied connection",
+	"shadowsocks.pcap":                 "tshark's SOCKS dissector takes a stream number for the proxied connection",
+	"tls_heur__shadowsocks-tcp.pcapng": "tshark's SOCKS dissector (port 1080) takes a stream number for the proxied connection",
+	"tls_heur__vmess-tcp-tls.pcapng":   "tshark's SOCKS dissector (port 1080) takes a stream number for the proxied connection",
+	"tls_heur__vmess-tcp.pcapng":       "tshark's SOCKS dissector (port 1080) takes a stream number for the proxied connection",
+	"tls_heur__vmess-websocket.pcapng": "tshark's SOCKS dissector (port 1080) takes a stream number for the proxied connection",
+	// tshark's SNMP dissector sets up a conversation that takes the
+	// agent's reply (from port 161 to the manager's port): UDP numbers it
+	// as a stream of its own.
+	"snmpv1_set.pcap": "tshark's SNMP dissector puts the agent's reply in a conversation of its own, which UDP numbers as a new stream",
 }
