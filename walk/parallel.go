@@ -218,8 +218,9 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		// A mapped pcap file is split into spans of records that the
 		// workers decode themselves: this goroutine only hops from record
 		// header to record header. Count and analyses need each record
-		// here, and Tag too unless it goes by interface.
-		if r.CanSkip() && opt.Count == 0 && len(opt.Analyses) == 0 && (opt.Tag == nil || opt.TagByInterface) {
+		// here, and Tag too unless it goes by interface; a single worker
+		// is better off leaving the decoding to this goroutine.
+		if workers > 1 && r.CanSkip() && opt.Count == 0 && len(opt.Analyses) == 0 && (opt.Tag == nil || opt.TagByInterface) {
 			var one []capture.Record
 			for {
 				select {
