@@ -269,19 +269,7 @@ func TestDot11ReadPathAllocs(t *testing.T) {
 	}
 	refs := fieldRefs(t, append(append(append(append(append([]string(nil), radiotapFields...), radiotapPerNS...),
 		dot11Fields...), dot11MgmtFields...), dot11TagFields...)...)
-	p := &packet.Packet{}
-	buf := make([]byte, 0, 4096)
-	for _, fr := range frames {
-		allocs := testing.AllocsPerRun(20, func() {
-			p.Reset(fr.data, fr.link)
-			for _, r := range refs {
-				buf = p.AppendField(buf[:0], r, ',')
-			}
-		})
-		if allocs != 0 {
-			t.Errorf("link %d %x: %v allocations", fr.link, fr.data[:8], allocs)
-		}
-	}
+	checkNoAllocs(t, frames, refs)
 }
 
 // scapyPython is the python with Scapy 2.5 (Debian's python3-scapy).
