@@ -83,32 +83,64 @@ func (r *Reader) recordHeader(h []byte) (sec, frac, incl, orig uint32) {
 // does not change after the file header, so several goroutines may decode
 // spans while one goroutine goes on calling Skip or Next.
 func (r *Reader) DecodeSpan(sp Span, recs []Record) []Record {
-	buf := r.mapped
-	if sp.Start < 0 || sp.End > int64(len(buf)) || sp.Start > sp.End {
-		return recs
-	}
-	buf = buf[sp.Start:sp.End]
-	pos := 0
-	for i := 0; i < sp.Count && len(buf)-pos >= pcapRecordHeaderLen; i++ {
-		sec, frac, incl, orig := r.recordHeader(buf[pos : pos+pcapRecordHeaderLen])
-		if r.lenSwap != 0 && (r.lenSwap == 1 || incl > orig) {
-			incl, orig = orig, incl
-		}
-		n := pcapRecordHeaderLen + int(incl)
-		if int(incl) > len(buf)-pos-pcapRecordHeaderLen {
-			break // (Skip checked it: only a span not from Skip gets here)
-		}
-		recs = append(recs, Record{
-			Timestamp: int64(sec)*1e9 + int64(frac)*r.fracMul,
-			CapLen:    int(incl),
-			OrigLen:   int(orig),
-			LinkType:  r.link,
-			Data:      buf[pos+pcapRecordHeaderLen : pos+n : pos+n],
-			Number:    sp.First + i,
-			Offset:    sp.Start + int64(pos),
-			be:        r.be,
-		})
-		pos += n
+	c := r.SpanCursor(sp)
+	var rec Record
+	for c.Next(&rec) {
+		recs = append(recs, rec)
 	}
 	return recs
+}
+
+// SpanCursor decodes the records of a span one at a time: DecodeSpan for
+// a caller that handles each record as it comes, while its bytes are still
+// in the processor's cache. Like DecodeSpan it may run in any goroutine.
+type SpanCursor struct {
+	r     *Reader
+	buf   []byte // the span's bytes
+	start int64  // the span's offset in the file
+	first int    // number of the span's first record
+	pos   int    // offset in buf of the next record
+	i     int    // records decoded
+	count int
+}
+
+// SpanCursor returns a cursor over span sp, which Skip returned on this
+// reader.
+func (r *Reader) SpanCursor(sp Span) SpanCursor {
+	buf := r.mapped
+	if sp.Start < 0 || sp.End > int64(len(buf)) || sp.Start > sp.End {
+		return SpanCursor{}
+	}
+	return SpanCursor{r: r, buf: buf[sp.Start:sp.End], start: sp.Start, first: sp.First, count: sp.Count}
+}
+
+// Next decodes the span's next record into rec, as Next on the reader would
+// have, and reports whether there was one.
+func (c *SpanCursor) Next(rec *Record) bool {
+	buf, pos := c.buf, c.pos
+	if c.i >= c.count || len(buf)-pos < pcapRecordHeaderLen {
+		return false
+	}
+	r := c.r
+	sec, frac, incl, orig := r.recordHeader(buf[pos : pos+pcapRecordHeaderLen])
+	if r.lenSwap != 0 && (r.lenSwap == 1 || incl > orig) {
+		incl, orig = orig, incl
+	}
+	if int(incl) > len(buf)-pos-pcapRecordHeaderLen {
+		return false // (Skip checked it: only a span not from Skip gets here)
+	}
+	n := pcapRecordHeaderLen + int(incl)
+	*rec = Record{
+		Timestamp: int64(sec)*1e9 + int64(frac)*r.fracMul,
+		CapLen:    int(incl),
+		OrigLen:   int(orig),
+		LinkType:  r.link,
+		Data:      buf[pos+pcapRecordHeaderLen : pos+n : pos+n],
+		Number:    c.first + c.i,
+		Offset:    c.start + int64(pos),
+		be:        r.be,
+	}
+	c.pos = pos + n
+	c.i++
+	return true
 }

@@ -3,6 +3,7 @@ package walk
 import (
 	"io"
 	"os"
+	"runtime"
 	"sync"
 
 	"pktkit/capture"
@@ -49,6 +50,11 @@ const (
 	batchBytes   = 2 << 20
 )
 
+// spanBytes bounds a span of a mapped file (see Pipeline): small enough
+// that a worker finds the span in its processor's cache when it dissects
+// it, right after hopping over its record headers.
+const spanBytes = 512 << 10
+
 // times tracks the first and previous timestamps of a file, for
 // frame.time_relative and frame.time_delta.
 type times struct {
@@ -68,9 +74,10 @@ func (t *times) next(ts int64) (first, prev int64) {
 }
 
 // Parallel walks a capture file with several workers and writes their
-// output to w in packet order. The reader copies records into batches; the
-// workers dissect and format whole batches; a writer puts the results back
-// in order. Memory stays bounded: at most 2*workers+2 batches exist. With
+// output to w in packet order. The reader copies records into batches (or
+// the workers take spans of a mapped file); the workers dissect and format
+// whole batches; a writer puts the results back in order. Memory stays
+// bounded (see Pipeline). With
 // workers <= 1 it runs in the calling goroutine like File.
 func Parallel(path string, opt Options, workers int, newWorker func() Worker, w io.Writer) error {
 	r, err := capture.Open(path)
@@ -125,8 +132,13 @@ func setTotal(path string, r *capture.Reader, opt *Options) {
 // opt.Skip and opt.Want still count for frame.time_delta. With
 // opt.Filter, workers hand only accepted packets to their functions (the
 // batch keeps every record; opt.Count counts records, not accepted
-// packets). Memory stays bounded: at most 2*workers+2 batches exist. workers < 1 means 1 (the
-// reader and consumer still run apart from the worker).
+// packets). Memory stays bounded: at most 2*workers+2 batches exist
+// (4*workers+4 spans of a mapped file, each a quarter of a batch). workers
+// < 1 means 1 (the reader and consumer still run apart from the worker).
+//
+// A mapped pcap file with several workers is not read by the reader
+// goroutine: the workers take turns hopping over the next span of records,
+// then decode and dissect it (see the comment on spans below).
 func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	newWorker func() func(p *packet.Packet, rec *capture.Record, acc *A) error,
 	consume func(b *Batch[A]) error) error {
@@ -141,19 +153,81 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	if opt.BatchBytes > 0 {
 		maxBytes = opt.BatchBytes
 	}
+	// A mapped pcap file is split into spans of records that the workers
+	// find and decode themselves, in turns: a worker holding the lock hops
+	// from record header to record header over the next span (Skip), and
+	// then decodes and dissects it while its bytes are still in that
+	// processor's cache. Count and analyses need each record in the reader
+	// goroutine, and Tag too unless it goes by interface; a single worker
+	// is better off leaving the decoding to the reader goroutine.
+	spans := workers > 1 && r.CanSkip() && opt.Count == 0 && len(opt.Analyses) == 0 && (opt.Tag == nil || opt.TagByInterface)
 	nb := 2*workers + 2
+	if spans && opt.BatchBytes == 0 {
+		// Spans are smaller than batches of copied records (spanBytes):
+		// more of them keep as much of the file ahead of the consumer.
+		maxBytes = min(maxBytes, spanBytes)
+		nb = 4*workers + 4
+	}
 	free := make(chan *Batch[A], nb)
 	for i := 0; i < nb; i++ {
 		// Large batches start small and grow once: a short file should
 		// not pay for clearing them.
-		free <- &Batch[A]{Recs: make([]capture.Record, 0, min(maxRecs, batchRecords)),
+		b := &Batch[A]{Recs: make([]capture.Record, 0, min(maxRecs, batchRecords)),
 			prev: make([]int64, 0, min(maxRecs, batchRecords))}
+		if spans {
+			// Write the records' memory now: a page the collector reads
+			// before it is first written is mapped to the zero page,
+			// and the write then costs a copy and a flush of every
+			// processor's translation buffer (2% of the benchmark job).
+			clear(b.Recs[:cap(b.Recs)])
+		}
+		free <- b
 	}
 	todo := make(chan *Batch[A], nb)
 	done := make(chan *Batch[A], nb)
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	halt := func() { stopOnce.Do(func() { close(stop) }) }
+
+	var (
+		spanMu   sync.Mutex
+		spanSeq  int                   // the next batch's sequence number (under spanMu while spans last)
+		spanTime times                 // under spanMu
+		spanEnd  = make(chan struct{}) // closed when the spans are over
+		spanOver bool                  // under spanMu
+	)
+	// nextSpan fills b with the next span; false at the end of the spans.
+	nextSpan := func(b *Batch[A]) bool {
+		lockSpinning(&spanMu)
+		defer spanMu.Unlock()
+		if spanOver {
+			return false
+		}
+		sp := r.Skip(maxRecs, maxBytes)
+		if sp.Count == 0 {
+			// The end of the file, or a record Next rejects: the reader
+			// goroutine's loop reports it.
+			spanOver = true
+			close(spanEnd)
+			return false
+		}
+		b.seq, b.err, b.span = spanSeq, nil, sp
+		spanSeq++
+		tm := &spanTime
+		if !tm.seen {
+			tm.first, tm.prev, tm.seen = sp.FirstTime, sp.FirstTime, true
+		}
+		b.first, b.pre = tm.first, tm.prev
+		tm.prev = sp.LastTime
+		if opt.Tag != nil {
+			one := r.DecodeSpan(capture.Span{Start: sp.Start, End: sp.End, First: sp.First, Count: 1}, b.Recs[:0])
+			b.tag = opt.Tag(r, &one[0])
+		}
+		if opt.Progress != nil {
+			opt.Progress(sp.End, opt.total)
+		}
+		return true
+	}
 
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
@@ -167,29 +241,89 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 			}
 			p := &packet.Packet{}
 			z := packet.NewAnalyzers(opt.Analyses)
-			for b := range todo {
-				if b.span.Count > 0 {
-					b.decode(r, &opt)
-				}
-				for j := range b.Recs {
-					rec := &b.Recs[j]
-					p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
-					p.SetTimes(b.first, b.prev[j])
-					if z != nil {
-						z.Run(p)
-						if b.skip[j] {
-							continue
-						}
+			// visit dissects record j of b; false means stop (an error).
+			visit := func(b *Batch[A], j int) bool {
+				rec := &b.Recs[j]
+				p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, rec.Timestamp, rec.OrigLen)
+				p.SetTimes(b.first, b.prev[j])
+				if z != nil {
+					z.Run(p)
+					if b.skip[j] {
+						return true
 					}
-					if match != nil && !match(p) {
+				}
+				if match != nil && !match(p) {
+					return true
+				}
+				if err := work(p, rec, &b.Acc); err != nil {
+					b.Recs = b.Recs[:j]
+					b.err = err
+					return false
+				}
+				return true
+			}
+			// spanBatch decodes and dissects the records of b's span.
+			spanBatch := func(b *Batch[A]) {
+				// A span: decode each record just before dissecting it,
+				// while its bytes are in this processor's cache.
+				b.Recs, b.prev, b.Tags = b.Recs[:0], b.prev[:0], b.Tags[:0]
+				cur := r.SpanCursor(b.span)
+				prev := b.pre
+				for {
+					n := len(b.Recs)
+					if n == cap(b.Recs) {
+						b.Recs = append(b.Recs, capture.Record{})
+					} else {
+						b.Recs = b.Recs[:n+1]
+					}
+					rec := &b.Recs[n]
+					if !cur.Next(rec) {
+						b.Recs = b.Recs[:n]
+						break
+					}
+					ts := rec.Timestamp
+					if !opt.selects(rec.Number) {
+						b.Recs = b.Recs[:n]
+						prev = ts
 						continue
 					}
-					if err := work(p, rec, &b.Acc); err != nil {
-						b.Recs = b.Recs[:j]
-						b.err = err
+					b.prev = append(b.prev, prev)
+					prev = ts
+					if opt.Tag != nil {
+						b.Tags = append(b.Tags, b.tag)
+					}
+					if !visit(b, n) {
 						break
 					}
 				}
+				b.span = capture.Span{}
+			}
+			for spans {
+				var b *Batch[A]
+				select {
+				case b = <-free:
+				case <-stop:
+				}
+				if b == nil || !nextSpan(b) {
+					if b != nil {
+						free <- b
+					}
+					break
+				}
+				spanBatch(b)
+				done <- b
+			}
+			for b := range todo {
+				if b.span.Count == 0 {
+					for j := range b.Recs {
+						if !visit(b, j) {
+							break
+						}
+					}
+					done <- b
+					continue
+				}
+				spanBatch(b)
 				done <- b
 			}
 		}()
@@ -215,46 +349,15 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				return false
 			}
 		}
-		// A mapped pcap file is split into spans of records that the
-		// workers decode themselves: this goroutine only hops from record
-		// header to record header. Count and analyses need each record
-		// here, and Tag too unless it goes by interface; a single worker
-		// is better off leaving the decoding to this goroutine.
-		if workers > 1 && r.CanSkip() && opt.Count == 0 && len(opt.Analyses) == 0 && (opt.Tag == nil || opt.TagByInterface) {
-			var one []capture.Record
-			for {
-				select {
-				case b = <-free:
-				case <-stop:
-					return
-				}
-				sp := r.Skip(maxRecs, maxBytes)
-				if sp.Count == 0 {
-					// The end of the file, or a record Next rejects: the
-					// loop below reports it.
-					free <- b
-					b = nil
-					break
-				}
-				b.seq, b.err, b.span = seq, nil, sp
-				seq++
-				if !tm.seen {
-					tm.first, tm.prev, tm.seen = sp.FirstTime, sp.FirstTime, true
-				}
-				b.first, b.pre = tm.first, tm.prev
-				tm.prev = sp.LastTime
-				if opt.Tag != nil {
-					one = r.DecodeSpan(capture.Span{Start: sp.Start, End: sp.End, First: sp.First, Count: 1}, one[:0])
-					b.tag = opt.Tag(r, &one[0])
-				}
-				n += sp.Count
-				if opt.Progress != nil {
-					opt.Progress(sp.End, opt.total)
-				}
-				if !send() {
-					return
-				}
+		if spans {
+			// The workers hop over the spans; this goroutine takes over
+			// after the last one.
+			select {
+			case <-spanEnd:
+			case <-stop:
+				return
 			}
+			seq, tm = spanSeq, spanTime
 		}
 		for {
 			if b == nil {
@@ -364,25 +467,17 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 	return firstErr
 }
 
-// decode fills a batch's records from its span, in a worker: the records
-// Skip and Want select, each with the previous record's time stamp, and
-// the span's tag.
-func (b *Batch[A]) decode(r *capture.Reader, opt *Options) {
-	b.Recs = r.DecodeSpan(b.span, b.Recs[:0])
-	b.prev, b.Tags = b.prev[:0], b.Tags[:0]
-	prev, k := b.pre, 0
-	for j := range b.Recs {
-		ts := b.Recs[j].Timestamp
-		if opt.selects(b.Recs[j].Number) {
-			b.Recs[k] = b.Recs[j]
-			b.prev = append(b.prev, prev)
-			if opt.Tag != nil {
-				b.Tags = append(b.Tags, b.tag)
-			}
-			k++
+// lockSpinning locks mu, yielding the processor while another goroutine
+// holds it rather than sleeping at once. The holder hops over one span
+// (tens of microseconds); a goroutine put to sleep behind it takes longer
+// than that to be woken (an idle processor of a virtual machine in
+// particular), which cost a tenth of the benchmark job's time.
+func lockSpinning(mu *sync.Mutex) {
+	for i := 0; i < 4000; i++ {
+		if mu.TryLock() {
+			return
 		}
-		prev = ts
+		runtime.Gosched()
 	}
-	b.Recs = b.Recs[:k]
-	b.span = capture.Span{}
+	mu.Lock()
 }
