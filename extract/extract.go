@@ -37,9 +37,19 @@ type Columns struct {
 	byProto [][]uint16
 	// needs says which protocols the index must reach.
 	needs *packet.Needs
+	// direct describes, per column, a field formatted straight from the
+	// bytes (Kind DirectNone: the general path). Direct columns find
+	// their layers through slots, one per protocol they read: slotOf maps
+	// a protocol ID to its slot (-1 for none), slot a column to its slot.
+	direct     []packet.Direct
+	slot       []int8
+	slotOf     []int8
+	nslots     int
+	anyGeneral bool // some column is neither direct nor nested
 
 	// Scratch space, per clone.
-	buf  []byte // the general row path's values
+	lay  []uint64 // per slot, for one row: the positions of its layers
+	buf  []byte   // the general row path's values
 	ends []int
 	// occ holds, for one row, per column, the positions of the layers that
 	// can hold its field, as a bit set.
@@ -71,14 +81,34 @@ func (c *Columns) prepare() {
 	c.nested = make([]bool, len(c.refs))
 	c.keys = c.keys[:0]
 	c.kinds = make([]Kind, len(c.refs))
+	c.direct = make([]packet.Direct, len(c.refs))
+	c.slot = make([]int8, len(c.refs))
+	c.slotOf = make([]int8, packet.NumProtocols())
+	for i := range c.slotOf {
+		c.slotOf[i] = -1
+	}
+	c.nslots, c.anyGeneral = 0, false
 	for i, r := range c.refs {
 		c.kinds[i] = kindOf(r)
 		c.keys = append(c.keys, appendJSONString(nil, []byte(c.Names[i])))
 		c.masks[i] = make([]uint64, words)
 		c.nested[i] = r.Nested()
+		if d, ok := r.Direct(); ok && c.nslots < 64 {
+			c.direct[i] = d
+			if d.Kind != packet.DirectFrameNumber {
+				id := d.Proto.ID()
+				if c.slotOf[id] < 0 {
+					c.slotOf[id] = int8(c.nslots)
+					c.nslots++
+				}
+				c.slot[i] = c.slotOf[id]
+			}
+		} else if !c.nested[i] {
+			c.anyGeneral = true
+		}
 		for _, p := range r.Protocols() {
 			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
-			if !c.nested[i] {
+			if !c.nested[i] && c.direct[i].Kind == packet.DirectNone {
 				for p.ID() >= len(c.byProto) {
 					c.byProto = append(c.byProto, nil)
 				}
@@ -87,6 +117,7 @@ func (c *Columns) prepare() {
 		}
 	}
 	c.occ = make([]uint64, len(c.refs))
+	c.lay = make([]uint64, c.nslots)
 	c.needs = packet.NeedsFor(c.refs)
 }
 
@@ -96,6 +127,7 @@ func (c *Columns) Clone() *Columns {
 	d := *c
 	d.buf, d.ends = nil, nil
 	d.occ = make([]uint64, len(c.refs))
+	d.lay = make([]uint64, c.nslots)
 	return &d
 }
 
@@ -133,19 +165,48 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 		return append(dst, '\n')
 	}
 	// One pass over the layers notes which columns each can fill, as bit
-	// sets of layer positions.
-	occ := c.occ
+	// sets of layer positions: per slot for direct columns, per column for
+	// the others.
+	occ, lay := c.occ, c.lay
 	for li := range ls {
-		if id := ls[li].Proto.ID(); id < len(c.byProto) {
+		id := uint(ls[li].Proto.ID())
+		if id < uint(len(c.slotOf)) {
+			if s := c.slotOf[id]; s >= 0 {
+				lay[s] |= 1 << li
+			}
+		}
+		if c.anyGeneral && id < uint(len(c.byProto)) {
 			for _, ci := range c.byProto[id] {
 				occ[ci] |= 1 << li
 			}
 		}
 	}
-	for i, r := range c.refs {
+	for i := range c.refs {
 		if i > 0 {
 			dst = append(dst, c.Sep)
 		}
+		if d := &c.direct[i]; d.Kind != packet.DirectNone {
+			if d.Kind == packet.DirectFrameNumber {
+				dst = packet.AppendDec(dst, uint64(p.Number))
+				continue
+			}
+			first := true
+			for m := lay[c.slot[i]]; m != 0; m &= m - 1 {
+				l := &ls[bits.TrailingZeros64(m)]
+				n := len(dst)
+				if !first {
+					dst = append(dst, c.Agg)
+				}
+				var ok bool
+				if dst, ok = appendDirect(dst, l, d); ok {
+					first = false
+				} else {
+					dst = dst[:n]
+				}
+			}
+			continue
+		}
+		r := c.refs[i]
 		if c.nested[i] {
 			dst = p.AppendField(dst, r, c.Agg)
 			continue
@@ -168,5 +229,43 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			}
 		}
 	}
+	clear(lay)
 	return append(dst, '\n')
+}
+
+// appendDirect appends the value of a direct column's field in layer l, if
+// l holds it.
+func appendDirect(dst []byte, l *packet.Layer, d *packet.Direct) ([]byte, bool) {
+	b, o := l.Data, d.Off
+	switch d.Kind {
+	case packet.DirectIPv4:
+		if o+4 <= len(b) {
+			return packet.AppendIPv4(dst, b[o], b[o+1], b[o+2], b[o+3]), true
+		}
+	case packet.DirectU16:
+		if o+2 <= len(b) {
+			return packet.AppendDec(dst, uint64(b[o])<<8|uint64(b[o+1])), true
+		}
+	case packet.DirectU8:
+		if o < len(b) {
+			return packet.AppendDec(dst, uint64(b[o])), true
+		}
+	case packet.DirectU32:
+		if o+4 <= len(b) {
+			return packet.AppendDec(dst, uint64(b[o])<<24|uint64(b[o+1])<<16|uint64(b[o+2])<<8|uint64(b[o+3])), true
+		}
+	case packet.DirectGetIPv4, packet.DirectGetDec:
+		if len(b) < d.Need {
+			break
+		}
+		v, ok := d.Virtual.Get(l)
+		if !ok {
+			break
+		}
+		if a := v.B; d.Kind == packet.DirectGetIPv4 && len(a) == 4 {
+			return packet.AppendIPv4(dst, a[0], a[1], a[2], a[3]), true
+		}
+		return d.Virtual.AppendWS(dst, v), true
+	}
+	return dst, false
 }

@@ -67,7 +67,7 @@ func (c *Columns) Occur(buf []byte, ends []int, p *packet.Packet, i int) ([]byte
 	for li := range ls {
 		l := &ls[li]
 		id := l.Proto.ID()
-		if id/64 >= len(mask) || mask[id/64]&(1<<(id%64)) == 0 {
+		if u := uint(id); u/64 >= uint(len(mask)) || mask[u/64]&(1<<(u%64)) == 0 {
 			continue
 		}
 		var ok bool
@@ -167,7 +167,7 @@ func (c *Columns) Uint(p *packet.Packet, i int) (u uint64, ok bool) {
 	for li := range ls {
 		l := &ls[li]
 		id := l.Proto.ID()
-		if id/64 >= len(mask) || mask[id/64]&(1<<(id%64)) == 0 {
+		if u := uint(id); u/64 >= uint(len(mask)) || mask[u/64]&(1<<(u%64)) == 0 {
 			continue
 		}
 		v, found := r.UintLayer(l)

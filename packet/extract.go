@@ -249,6 +249,86 @@ func (r *FieldRef) Protocols() []*Protocol {
 // found by looking at the packet's layers alone.
 func (r *FieldRef) Nested() bool { return r.Proto == Frame || len(r.containers()) > 0 }
 
+// DirectKind says how a field can be formatted straight from a layer's
+// bytes (see [FieldRef.Direct]).
+type DirectKind uint8
+
+// The direct kinds: none (the general path), an IPv4 address or a
+// big-endian unsigned integer of 8, 16 or 32 bits in decimal at a fixed
+// offset, a computed IPv4 address or decimal number (Virtual's Get, when
+// the layer holds Need bytes), and frame.number.
+const (
+	DirectNone DirectKind = iota
+	DirectIPv4
+	DirectU8
+	DirectU16
+	DirectU32
+	DirectGetIPv4
+	DirectGetDec
+	DirectFrameNumber
+)
+
+// Direct describes a field that a row builder may format without the
+// general path, exactly as AppendLayer would: held only by layers of
+// Proto, at byte offset Off (a value lies in a layer only if its bytes
+// were captured), or computed by Virtual.
+type Direct struct {
+	Kind    DirectKind
+	Proto   *Protocol
+	Off     int
+	Virtual *Virtual
+	Need    int
+}
+
+// Direct returns how the field may be formatted directly, or ok=false if
+// it needs the general path (several protocols, list elements, flag bits,
+// hex or variable-length values, analyses).
+func (r *FieldRef) Direct() (d Direct, ok bool) {
+	if r.Proto == Frame {
+		if r.Virtual != nil && r.Virtual.WS == "frame.number" {
+			return Direct{Kind: DirectFrameNumber, Proto: Frame}, true
+		}
+		return Direct{}, false
+	}
+	if r.Bit != 0 || len(r.alts) > 0 || r.Nested() {
+		return Direct{}, false
+	}
+	if v := r.Virtual; v != nil {
+		need := v.Need
+		if need == 0 {
+			need = r.Proto.staticLen
+		}
+		switch {
+		case v.Analysis != nil:
+		case v.Type == IPv4:
+			return Direct{Kind: DirectGetIPv4, Proto: r.Proto, Virtual: v, Need: need}, true
+		case v.Type == Uint && v.Base != Hex:
+			return Direct{Kind: DirectGetDec, Proto: r.Proto, Virtual: v, Need: need}, true
+		}
+		return Direct{}, false
+	}
+	k := DirectNone
+	switch r.Field.fast {
+	case fastIPv4:
+		k = DirectIPv4
+	case fastU8:
+		k = DirectU8
+	case fastU16:
+		k = DirectU16
+	case fastU32:
+		k = DirectU32
+	default:
+		return Direct{}, false
+	}
+	return Direct{Kind: k, Proto: r.Proto, Off: r.Field.bitOff >> 3}, true
+}
+
+// AppendDec appends u in decimal, as tshark shows integers.
+func AppendDec(dst []byte, u uint64) []byte { return appendDec(dst, u) }
+
+// AppendIPv4 appends the dotted-quad form of the address a.b.c.d.
+func AppendIPv4(dst []byte, a, b, c, d byte) []byte { return appendIPv4(dst, a, b, c, d) }
+
 // AppendLayer appends the field's value in layer l, tshark-formatted, if l
 // holds it; ok reports whether it did.
 func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {

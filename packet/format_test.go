@@ -27,7 +27,11 @@ func TestAppendIPv4(t *testing.T) {
 			t.Fatalf("appendIPv4(%q, %v) = %q, want %q", prefix, a, got, want)
 		}
 	}
-	for u := uint64(0); u < 3000000; u += 997 {
+	// Every number below the general path's start, and samples above.
+	for u := uint64(0); u < 3000000; u++ {
+		if u > 1100000 {
+			u += 996
+		}
 		if got, want := string(appendDec([]byte("="), u)), "="+strconv.FormatUint(u, 10); got != want {
 			t.Fatalf("appendDec(%d) = %q, want %q", u, got, want)
 		}

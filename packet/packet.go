@@ -225,8 +225,8 @@ func (n *Needs) covers(r *FieldRef) bool {
 
 // has reports whether p is needed.
 func (n *Needs) has(p *Protocol) bool {
-	id := p.ID()
-	return id/64 < len(n.want) && n.want[id/64]&(1<<(id%64)) != 0
+	id := uint(p.id)
+	return id/64 < uint(len(n.want)) && n.want[id/64]&(1<<(id%64)) != 0
 }
 
 // stopAt reports whether the index may stop in front of a layer of p.

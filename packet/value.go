@@ -315,42 +315,33 @@ func appendIPv4(dst []byte, a, b, c, d byte) []byte {
 	if cap(dst)-n < 16 {
 		dst = append(dst, "000.000.000.000."...)[:n]
 	}
-	// Each octet's table entry is stored whole (three digit bytes and the
-	// count): the dot after it overwrites what is past its digits.
-	buf := (*[16]byte)(dst[n : n+16])
-	e := byteDec32[a]
-	binary.LittleEndian.PutUint32(buf[0:4], e)
-	i := e >> 24
-	buf[i] = '.'
-	e = byteDec32[b]
-	binary.LittleEndian.PutUint32(buf[i+1:], e)
-	i += 1 + e>>24
-	buf[i] = '.'
-	e = byteDec32[c]
-	binary.LittleEndian.PutUint32(buf[i+1:], e)
-	i += 1 + e>>24
-	buf[i] = '.'
-	e = byteDec32[d]
-	binary.LittleEndian.PutUint32(buf[i+1:], e)
-	i += 1 + e>>24
+	// Each octet's table entry is stored whole (its digits, a dot and
+	// padding): the next octet overwrites what is past the dot.
+	buf := dst[n : n+16]
+	e := octetDot[a]
+	binary.LittleEndian.PutUint32(buf, uint32(e))
+	i := e >> 56
+	e = octetDot[b]
+	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	i += e >> 56
+	e = octetDot[c]
+	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	i += e >> 56
+	e = octetDot[d]
+	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	i += e>>56 - 1 // (no dot after the last)
 	return dst[:n+int(i)]
 }
 
-// byteDec holds, for each byte value, its decimal digits left-aligned in
-// three bytes and their count in the fourth.
-var byteDec = func() (t [256][4]byte) {
+// octetDot holds, for each byte value, its decimal digits and a dot in the
+// low four bytes (little-endian) and their count in the top byte.
+var octetDot = func() (t [256]uint64) {
 	for i := range t {
-		s := strconv.Itoa(i)
-		copy(t[i][:3], s)
-		t[i][3] = byte(len(s))
-	}
-	return t
-}()
-
-// byteDec32 is byteDec as little-endian words.
-var byteDec32 = func() (t [256]uint32) {
-	for i := range t {
-		t[i] = binary.LittleEndian.Uint32(byteDec[i][:])
+		s := strconv.Itoa(i) + "."
+		var w [8]byte
+		copy(w[:4], s)
+		w[7] = byte(len(s))
+		t[i] = binary.LittleEndian.Uint64(w[:])
 	}
 	return t
 }()
@@ -368,9 +359,14 @@ func appendDec(dst []byte, u uint64) []byte {
 		return append(dst, decTable[i+2])
 	}
 	if u < 1000000 {
-		hi, lo := int(u/1000), 3*int(u%1000)
-		dst = appendDec(dst, uint64(hi))
-		return append(dst, decTable[lo], decTable[lo+1], decTable[lo+2])
+		hi, lo := 3*int(u/1000), 3*int(u%1000)
+		switch {
+		case u >= 100000:
+			return append(dst, decTable[hi], decTable[hi+1], decTable[hi+2], decTable[lo], decTable[lo+1], decTable[lo+2])
+		case u >= 10000:
+			return append(dst, decTable[hi+1], decTable[hi+2], decTable[lo], decTable[lo+1], decTable[lo+2])
+		}
+		return append(dst, decTable[hi+2], decTable[lo], decTable[lo+1], decTable[lo+2])
 	}
 	return strconv.AppendUint(dst, u, 10)
 }
