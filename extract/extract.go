@@ -37,12 +37,10 @@ type Columns struct {
 	byProto [][]uint16
 	// needs says which protocols the index must reach.
 	needs *packet.Needs
-	// direct describes, per column, a field formatted straight from the
-	// bytes (Kind DirectNone: the general path). Direct columns find
+	// plan says, per column, how AppendRow fills it. Direct columns find
 	// their layers through slots, one per protocol they read: slotOf maps
-	// a protocol ID to its slot (-1 for none), slot a column to its slot.
-	direct     []packet.Direct
-	slot       []int8
+	// a protocol ID to its slot (-1 for none).
+	plan       []column
 	slotOf     []int8
 	nslots     int
 	anyGeneral bool // some column is neither direct nor nested
@@ -81,8 +79,7 @@ func (c *Columns) prepare() {
 	c.nested = make([]bool, len(c.refs))
 	c.keys = c.keys[:0]
 	c.kinds = make([]Kind, len(c.refs))
-	c.direct = make([]packet.Direct, len(c.refs))
-	c.slot = make([]int8, len(c.refs))
+	c.plan = make([]column, len(c.refs))
 	c.slotOf = make([]int8, packet.NumProtocols())
 	for i := range c.slotOf {
 		c.slotOf[i] = -1
@@ -93,22 +90,24 @@ func (c *Columns) prepare() {
 		c.keys = append(c.keys, appendJSONString(nil, []byte(c.Names[i])))
 		c.masks[i] = make([]uint64, words)
 		c.nested[i] = r.Nested()
+		pl := &c.plan[i]
+		pl.ref, pl.nested = r, c.nested[i]
 		if d, ok := r.Direct(); ok && c.nslots < 64 {
-			c.direct[i] = d
+			pl.direct = d
 			if d.Kind != packet.DirectFrameNumber {
 				id := d.Proto.ID()
 				if c.slotOf[id] < 0 {
 					c.slotOf[id] = int8(c.nslots)
 					c.nslots++
 				}
-				c.slot[i] = c.slotOf[id]
+				pl.slot = int(c.slotOf[id])
 			}
-		} else if !c.nested[i] {
+		} else if !pl.nested {
 			c.anyGeneral = true
 		}
 		for _, p := range r.Protocols() {
 			c.masks[i][p.ID()/64] |= 1 << (p.ID() % 64)
-			if !c.nested[i] && c.direct[i].Kind == packet.DirectNone {
+			if !pl.nested && pl.direct.Kind == packet.DirectNone {
 				for p.ID() >= len(c.byProto) {
 					c.byProto = append(c.byProto, nil)
 				}
@@ -181,24 +180,26 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			}
 		}
 	}
-	for i := range c.refs {
+	for i := range c.plan {
+		pl := &c.plan[i]
 		if i > 0 {
 			dst = append(dst, c.Sep)
 		}
-		if d := &c.direct[i]; d.Kind != packet.DirectNone {
-			if d.Kind == packet.DirectFrameNumber {
-				dst = packet.AppendDec(dst, uint64(p.Number))
-				continue
-			}
+		switch pl.direct.Kind {
+		case packet.DirectNone:
+		case packet.DirectFrameNumber:
+			dst = packet.AppendDec(dst, uint64(p.Number))
+			continue
+		default:
 			first := true
-			for m := lay[c.slot[i]]; m != 0; m &= m - 1 {
+			for m := lay[pl.slot&63]; m != 0; m &= m - 1 {
 				l := &ls[bits.TrailingZeros64(m)]
 				n := len(dst)
 				if !first {
 					dst = append(dst, c.Agg)
 				}
 				var ok bool
-				if dst, ok = appendDirect(dst, l, d); ok {
+				if dst, ok = appendDirect(dst, l, &pl.direct); ok {
 					first = false
 				} else {
 					dst = dst[:n]
@@ -206,9 +207,8 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			}
 			continue
 		}
-		r := c.refs[i]
-		if c.nested[i] {
-			dst = p.AppendField(dst, r, c.Agg)
+		if pl.nested {
+			dst = p.AppendField(dst, pl.ref, c.Agg)
 			continue
 		}
 		m := occ[i]
@@ -222,15 +222,25 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 				dst = append(dst, c.Agg)
 			}
 			var ok bool
-			if dst, ok = r.AppendLayer(dst, l); ok {
+			if dst, ok = pl.ref.AppendLayer(dst, l); ok {
 				first = false
 			} else {
 				dst = dst[:n]
 			}
 		}
 	}
-	clear(lay)
+	for s := range lay {
+		lay[s] = 0
+	}
 	return append(dst, '\n')
+}
+
+// column is how AppendRow fills one column.
+type column struct {
+	direct packet.Direct // Kind DirectNone: the general path
+	slot   int           // direct: the slot of direct.Proto
+	nested bool
+	ref    *packet.FieldRef
 }
 
 // appendDirect appends the value of a direct column's field in layer l, if
