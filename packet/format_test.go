@@ -27,10 +27,17 @@ func TestAppendIPv4(t *testing.T) {
 			t.Fatalf("appendIPv4(%q, %v) = %q, want %q", prefix, a, got, want)
 		}
 	}
-	// Every number below the general path's start, and samples above.
-	for u := uint64(0); u < 3000000; u++ {
+	for k, p := 0, uint64(1); k < 19; k, p = k+1, p*10 {
+		for _, u := range []uint64{p - 1, p, p + 1, 2*p - 1, 9*p + p - 1} {
+			if got, want := string(appendDec(nil, u)), strconv.FormatUint(u, 10); got != want {
+				t.Fatalf("appendDec(%d) = %q, want %q", u, got, want)
+			}
+		}
+	}
+	// Every number below 1,100,000, and samples above up to 2^40.
+	for u := uint64(0); u < 1<<40; u++ {
 		if u > 1100000 {
-			u += 996
+			u += u / 4096
 		}
 		if got, want := string(appendDec([]byte("="), u)), "="+strconv.FormatUint(u, 10); got != want {
 			t.Fatalf("appendDec(%d) = %q, want %q", u, got, want)

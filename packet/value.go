@@ -368,5 +368,11 @@ func appendDec(dst []byte, u uint64) []byte {
 		}
 		return append(dst, decTable[hi+2], decTable[lo], decTable[lo+1], decTable[lo+2])
 	}
+	if u < 1000000000 {
+		// (frame numbers of large files)
+		top, mid, lo := u/1000000, 3*int(u/1000%1000), 3*int(u%1000)
+		dst = appendDec(dst, top)
+		return append(dst, decTable[mid], decTable[mid+1], decTable[mid+2], decTable[lo], decTable[lo+1], decTable[lo+2])
+	}
 	return strconv.AppendUint(dst, u, 10)
 }
