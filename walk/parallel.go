@@ -10,10 +10,10 @@ import (
 	"pktkit/packet"
 )
 
-// Worker formats one packet, appending its output to out. Each worker
+// Worker formats one packet, appending its output to *out. Each worker
 // goroutine has its own Worker (made by the factory given to Parallel), so
 // a Worker may keep state such as compiled field lists.
-type Worker func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error)
+type Worker func(p *packet.Packet, rec *capture.Record, out *[]byte) error
 
 // Batch is a run of consecutive records copied out of the reader, handed
 // to one worker and then, in file order, to the consumer of Pipeline.
@@ -92,21 +92,16 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 		work := newWorker()
 		var out []byte
 		return Reader(r, opt, func(p *packet.Packet, rec *capture.Record) error {
-			var err error
-			if out, err = work(p, rec, out[:0]); err != nil {
+			out = out[:0]
+			if err := work(p, rec, &out); err != nil {
 				return err
 			}
-			_, err = w.Write(out)
+			_, err := w.Write(out)
 			return err
 		})
 	}
 	return Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, out *[]byte) error {
-		work := newWorker()
-		return func(p *packet.Packet, rec *capture.Record, out *[]byte) error {
-			var err error
-			*out, err = work(p, rec, *out)
-			return err
-		}
+		return newWorker()
 	}, func(b *Batch[[]byte]) error {
 		_, err := w.Write(b.Acc)
 		b.Acc = b.Acc[:0]

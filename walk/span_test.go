@@ -108,7 +108,7 @@ func TestSpansMatchSequential(t *testing.T) {
 		}
 		for _, workers := range []int{2, 3} {
 			var got bytes.Buffer
-			if err := walk.Parallel(path, opt, workers, func() walk.Worker { return timed }, &got); err != nil {
+			if err := walk.Parallel(path, opt, workers, func() walk.Worker { return asWorker(timed) }, &got); err != nil {
 				t.Fatalf("workers %d: %v", workers, err)
 			}
 			if !bytes.Equal(got.Bytes(), want) {
@@ -171,7 +171,7 @@ func TestSpansStopAtDamage(t *testing.T) {
 			t.Fatalf("%s: no error from the sequential walk", name)
 		}
 		var got bytes.Buffer
-		perr := walk.Parallel(p, walk.Options{BatchRecords: 64}, 2, func() walk.Worker { return timed }, &got)
+		perr := walk.Parallel(p, walk.Options{BatchRecords: 64}, 2, func() walk.Worker { return asWorker(timed) }, &got)
 		var ce *capture.Error
 		if perr == nil || perr.Error() != werr.Error() || !errors.As(perr, &ce) || ce.Packet == 0 {
 			t.Errorf("%s: parallel error %v, sequential %v", name, perr, werr)
@@ -190,7 +190,7 @@ func TestSpansProgress(t *testing.T) {
 	var last, total int64
 	calls := 0
 	opt := walk.Options{BatchRecords: 300, Progress: func(done, tot int64) { calls++; last, total = done, tot }}
-	if err := walk.Parallel(path, opt, 2, func() walk.Worker { return timed }, io.Discard); err != nil {
+	if err := walk.Parallel(path, opt, 2, func() walk.Worker { return asWorker(timed) }, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if calls < 3 || last != st.Size() || total != st.Size() {

@@ -22,6 +22,15 @@ func summaries(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error
 	return append(out, '\n'), nil
 }
 
+// asWorker adapts a function that returns its grown output to a Worker.
+func asWorker(f func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error)) walk.Worker {
+	return func(p *packet.Packet, rec *capture.Record, out *[]byte) error {
+		var err error
+		*out, err = f(p, rec, *out)
+		return err
+	}
+}
+
 func sequential(t *testing.T, path string, opt walk.Options) ([]byte, error) {
 	var out []byte
 	err := walk.File(path, opt, func(p *packet.Packet, rec *capture.Record) error {
@@ -39,7 +48,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 		}
 		for _, workers := range []int{1, 2, 4} {
 			var got bytes.Buffer
-			err := walk.Parallel(sample, opt, workers, func() walk.Worker { return summaries }, &got)
+			err := walk.Parallel(sample, opt, workers, func() walk.Worker { return asWorker(summaries) }, &got)
 			if err != nil {
 				t.Fatalf("workers %d: %v", workers, err)
 			}
@@ -64,7 +73,7 @@ func TestParallelReportsDamageAfterOutput(t *testing.T) {
 		t.Fatal("no error on a cut file")
 	}
 	var got bytes.Buffer
-	perr := walk.Parallel(cut, walk.Options{}, 3, func() walk.Worker { return summaries }, &got)
+	perr := walk.Parallel(cut, walk.Options{}, 3, func() walk.Worker { return asWorker(summaries) }, &got)
 	var ce *capture.Error
 	if !errors.As(perr, &ce) || ce.File != cut || ce.Packet == 0 {
 		t.Fatalf("error %v does not name the file and packet", perr)
@@ -78,12 +87,12 @@ func TestParallelWorkerError(t *testing.T) {
 	boom := errors.New("boom")
 	var got bytes.Buffer
 	err := walk.Parallel(sample, walk.Options{}, 2, func() walk.Worker {
-		return func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
+		return asWorker(func(p *packet.Packet, rec *capture.Record, out []byte) ([]byte, error) {
 			if rec.Number == 40 {
 				return out, boom
 			}
 			return summaries(p, rec, out)
-		}
+		})
 	}, &got)
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
