@@ -182,6 +182,18 @@ func (s *source) advance(n int) {
 	}
 }
 
+// advanceHeld is advance leaving the release of the pages behind to the
+// caller: it returns the part of the mapping to release (see
+// releaseMapped; empty for none).
+func (s *source) advanceHeld(n int) (from, to int) {
+	s.r += n
+	s.off += int64(n)
+	if s.mapped && s.r >= s.release {
+		return s.behind()
+	}
+	return 0, 0
+}
+
 // releaseBehind gives back the pages of a mapped file more than
 // mappedWindow bytes behind the read position, so that the process's
 // resident memory stays bounded whatever the file's size. The released
@@ -191,13 +203,22 @@ func (s *source) advance(n int) {
 // every processor running the program (a tenth of the benchmark job's
 // time before).
 func (s *source) releaseBehind() {
+	if from, to := s.behind(); to > from {
+		releaseMapped(s.buf[from:to])
+	}
+}
+
+// behind returns the part of the mapping that releaseBehind releases, and
+// counts it released.
+func (s *source) behind() (from, to int) {
 	base := int(uintptr(unsafe.Pointer(unsafe.SliceData(s.buf))))
 	end := (base+s.r-mappedWindow)&^(hugePageSize-1) - base
-	if end > s.released {
-		releaseMapped(s.buf[s.released:end])
-		s.released = end
-	}
 	s.release = s.r + mappedWindow
+	if end > s.released {
+		from, s.released = s.released, end
+		return from, end
+	}
+	return 0, 0
 }
 
 // skip consumes n bytes, reading through them in buffer-sized pieces

@@ -15,6 +15,10 @@ type Span struct {
 	// FirstTime and LastTime are the time stamps of the first and last
 	// records (for a walk's frame.time_relative and frame.time_delta).
 	FirstTime, LastTime int64
+
+	// release is the part of the mapping behind the reader that
+	// Reader.Release gives back (empty for none).
+	release [2]int
 }
 
 // CanSkip reports whether Skip and DecodeSpan work on this reader: a pcap
@@ -27,7 +31,8 @@ func (r *Reader) CanSkip() bool { return r.mapped != nil && !r.ng && r.started }
 // would reject, so that calling Next there reports the error (a span of
 // no records then). At the end of the file it returns an empty span.
 // Records passed over count for Next's record numbers. Skip panics if
-// CanSkip is false.
+// CanSkip is false. The caller calls Release(sp) once it no longer holds
+// whatever serialises its calls of Skip.
 func (r *Reader) Skip(maxRecs, maxBytes int) Span {
 	if !r.CanSkip() {
 		panic("capture: Skip on a reader that cannot skip")
@@ -61,8 +66,21 @@ func (r *Reader) Skip(maxRecs, maxBytes int) Span {
 	}
 	sp.End = sp.Start + int64(pos)
 	r.n += sp.Count
-	s.advance(pos)
+	sp.release[0], sp.release[1] = s.advanceHeld(pos)
 	return sp
+}
+
+// Release gives back to the kernel the pages of the mapped file that the
+// reader has moved far enough past while Skip returned sp, so that the
+// process's resident memory stays bounded. Skip leaves it to the caller:
+// releasing pages interrupts every processor running the program, which
+// can take long on a virtual machine, and it need not hold up whoever
+// calls Skip next. Release may run in any goroutine; a span not released
+// only leaves its pages resident.
+func (r *Reader) Release(sp Span) {
+	if from, to := sp.release[0], sp.release[1]; to > from && to <= len(r.mapped) {
+		releaseMapped(r.mapped[from:to])
+	}
 }
 
 // recordHeader reads a pcap record header's four fields in the file's

@@ -191,8 +191,8 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		spanEnd  = make(chan struct{}) // closed when the spans are over
 		spanOver bool                  // under spanMu
 	)
-	// nextSpan fills b with the next span; false at the end of the spans.
-	nextSpan := func(b *Batch[A]) bool {
+	// takeSpan fills b with the next span; false at the end of the spans.
+	takeSpan := func(b *Batch[A]) bool {
 		lockSpinning(&spanMu)
 		defer spanMu.Unlock()
 		if spanOver {
@@ -221,6 +221,15 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		if opt.Progress != nil {
 			opt.Progress(sp.End, opt.total)
 		}
+		return true
+	}
+	// nextSpan is takeSpan, then the release of the pages behind, which
+	// need not hold up the other workers.
+	nextSpan := func(b *Batch[A]) bool {
+		if !takeSpan(b) {
+			return false
+		}
+		r.Release(b.span)
 		return true
 	}
 

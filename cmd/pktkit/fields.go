@@ -234,6 +234,12 @@ func runFields(args []string, stdout io.Writer) error {
 			if !json {
 				// (a direct call: the common case, millions of times)
 				return func(p *packet.Packet, rec *capture.Record, out *[]byte) error {
+					if cap(*out) == 0 {
+						// A batch's rows, at once: growing them in
+						// steps allocated as much again, and the
+						// collector ran through the walk for it.
+						*out = make([]byte, 0, 256<<10)
+					}
 					*out = c.AppendRow(*out, p)
 					return nil
 				}

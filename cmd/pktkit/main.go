@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
@@ -60,6 +61,16 @@ func main() {
 				os.Exit(code)
 			}
 		}
+	}
+	// PKTKIT_MEMPROFILE=FILE writes a profile of what was allocated.
+	if path := os.Getenv("PKTKIT_MEMPROFILE"); path != "" {
+		runtime.MemProfileRate = 4096
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		if f, err := os.Create(path); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+		os.Exit(code)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
