@@ -40,6 +40,12 @@ type Packet struct {
 
 	notes [maxAnalyses]any // analyses' results (SetNote)
 	noted bool             // some note is set
+
+	// Parallel workers each dissect into a Packet of their own, allocated
+	// one after the other: the padding keeps this one's last fields out of
+	// the cache line the next one's first fields share, which every packet
+	// writes.
+	_ [64]byte
 }
 
 // New returns a packet over data (not copied) for a capture link type.

@@ -84,8 +84,8 @@ type Protocol struct {
 	Terminal bool
 
 	byName    map[string]*Field
-	staticLen int // bytes covered by statically placed fields
-	nStatic   int // fields at static offsets
+	staticLen int  // bytes covered by statically placed fields
+	nStatic   int  // fields at static offsets
 	allStatic bool // every field is at a static offset (nStatic == len(Fields))
 	// tail is the one variable field after a byte-aligned static prefix,
 	// when its width comes straight from a Len rule (options after a fixed

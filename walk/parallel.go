@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"pktkit/capture"
 	"pktkit/packet"
@@ -28,16 +29,23 @@ type Batch[A any] struct {
 	// worker finds the Acc of an earlier batch and must reset it.
 	Acc A
 
-	seq   int
-	span  capture.Span // records not decoded yet: the worker decodes them (Count > 0)
-	tag   int32        // with a span: the Tag of all its records
-	pre   int64        // with a span: the time stamp of the record before it
-	skip  []bool       // per record, with analyses: analysed but not visited
-	data  []byte       // copies of the records' bytes (unless the reader is stable)
-	size  int          // bytes of packet data in the batch
-	prev  []int64      // per record: the previous captured packet's timestamp
-	first int64        // the file's first timestamp
-	err   error        // the reader's error after the last record, or a worker's
+	seq     int
+	touched byte         // (what reading ahead read)
+	span    capture.Span // records not decoded yet: the worker decodes them (Count > 0)
+	tag     int32        // with a span: the Tag of all its records
+	pre     int64        // with a span: the time stamp of the record before it
+	skip    []bool       // per record, with analyses: analysed but not visited
+	data    []byte       // copies of the records' bytes (unless the reader is stable)
+	size    int          // bytes of packet data in the batch
+	prev    []int64      // per record: the previous captured packet's timestamp
+	first   int64        // the file's first timestamp
+	err     error        // the reader's error after the last record, or a worker's
+
+	// Batches are allocated together and filled by different workers at
+	// once, which write Recs, prev and Acc for every packet: the padding
+	// keeps one batch's last fields out of the cache line of the next
+	// one's first.
+	_ [64]byte
 }
 
 // A batch holds up to batchRecords records or batchBytes of packet data.
@@ -191,14 +199,34 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		spanEnd  = make(chan struct{}) // closed when the spans are over
 		spanOver bool                  // under spanMu
 	)
+	// While a worker hops over a span, the other waiting for its turn
+	// reads ahead through the span after it, the one it will hop over
+	// next: that hop then finds the pages mapped and the lines in cache,
+	// and the lock is held for less.
+	var frontier atomic.Int64 // where the hop under way started
 	// takeSpan fills b with the next span; false at the end of the spans.
 	takeSpan := func(b *Batch[A]) bool {
-		lockSpinning(&spanMu)
+		var ahead, limit int64 = -1, 0
+		var sink byte
+		lockSpinning(&spanMu, func() bool {
+			if ahead < 0 {
+				ahead = frontier.Load() + int64(maxBytes)
+				limit = ahead + int64(maxBytes)
+			}
+			if ahead >= limit {
+				return false
+			}
+			sink += r.Touch(ahead, ahead+4096)
+			ahead += 4096
+			return true
+		})
 		defer spanMu.Unlock()
+		b.touched = sink
 		if spanOver {
 			return false
 		}
 		sp := r.Skip(maxRecs, maxBytes)
+		frontier.Store(sp.End)
 		if sp.Count == 0 {
 			// The end of the file, or a record Next rejects: the reader
 			// goroutine's loop reports it.
@@ -476,12 +504,17 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 // (tens of microseconds); a goroutine put to sleep behind it takes longer
 // than that to be woken (an idle processor of a virtual machine in
 // particular), which cost a tenth of the benchmark job's time.
-func lockSpinning(mu *sync.Mutex) {
+//
+// wait, if not nil, is called between tries and returns false when it has
+// nothing more to do; the goroutine then yields.
+func lockSpinning(mu *sync.Mutex, wait func() bool) {
 	for i := 0; i < 4000; i++ {
 		if mu.TryLock() {
 			return
 		}
-		runtime.Gosched()
+		if wait == nil || !wait() {
+			runtime.Gosched()
+		}
 	}
 	mu.Lock()
 }
