@@ -34,3 +34,11 @@ func unmapFile(b []byte) error { return syscall.Munmap(b) }
 // b (a page-aligned part of a mapping) resident. The data stays valid: a
 // later access faults the pages in again from the page cache.
 func releaseMapped(b []byte) { _ = syscall.Madvise(b, syscall.MADV_DONTNEED) }
+
+// madvPopulateRead is MADV_POPULATE_READ (Linux 5.14).
+const madvPopulateRead = 22
+
+// populateMapped maps the pages of b (a page-aligned part of a mapping) in
+// one call, ahead of their use; on a kernel without MADV_POPULATE_READ it
+// does nothing, and the pages fault in when used.
+func populateMapped(b []byte) { _ = syscall.Madvise(b, madvPopulateRead) }

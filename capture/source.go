@@ -51,6 +51,9 @@ const mappedWindow = 8 << 20
 // of a mapped file are aligned to.
 const hugePageSize = 2 << 20
 
+// pageSize is the memory page size.
+var pageSize = os.Getpagesize()
+
 // initMapped makes the source serve a whole file mapped in memory: every
 // peek is a view of the mapping, nothing is copied, and views stay valid
 // until the mapping is released. The size is the file's size when it was

@@ -87,7 +87,8 @@ func (r *Reader) Touch(from, to int64) byte {
 
 // Release gives back to the kernel the pages of the mapped file that the
 // reader has moved far enough past while Skip returned sp, so that the
-// process's resident memory stays bounded. Skip leaves it to the caller:
+// process's resident memory stays bounded, and maps the pages of the part
+// ahead. Skip leaves it to the caller:
 // releasing pages interrupts every processor running the program, which
 // can take long on a virtual machine, and it need not hold up whoever
 // calls Skip next. Release may run in any goroutine; a span not released
@@ -95,6 +96,12 @@ func (r *Reader) Touch(from, to int64) byte {
 func (r *Reader) Release(sp Span) {
 	if from, to := sp.release[0], sp.release[1]; to > from && to <= len(r.mapped) {
 		releaseMapped(r.mapped[from:to])
+		// Map the next window's pages now too, in one call, rather than
+		// one fault at a time in the Skip calls that reach them, which
+		// hold up the other workers.
+		if a := int(sp.End) &^ (pageSize - 1); a < len(r.mapped) {
+			populateMapped(r.mapped[a:min(a+mappedWindow, len(r.mapped))])
+		}
 	}
 }
 
