@@ -273,6 +273,7 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	} else {
 		// Workers turn batches of packets into chunks of column values;
 		// this goroutine encodes and compresses them in packet order.
+		wopt.NoRecords = true // (the chunks are all it reads)
 		err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 			enc := newEncoder(cols, ec.Clone())
 			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {

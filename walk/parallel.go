@@ -108,10 +108,11 @@ func Parallel(path string, opt Options, workers int, newWorker func() Worker, w 
 			return err
 		})
 	}
+	opt.NoRecords = true
 	return Pipeline(r, opt, workers, func() func(p *packet.Packet, rec *capture.Record, out *[]byte) error {
 		return newWorker()
 	}, func(b *Batch[[]byte]) error {
-		_, err := w.Write(b.Acc)
+		_, err := w.Write(b.Acc) // (only Acc: opt.NoRecords)
 		b.Acc = b.Acc[:0]
 		return err
 	})
@@ -295,12 +296,34 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 				return true
 			}
 			// spanBatch decodes and dissects the records of b's span.
+			var one capture.Record // (NoRecords)
 			spanBatch := func(b *Batch[A]) {
 				// A span: decode each record just before dissecting it,
 				// while its bytes are in this processor's cache.
 				b.Recs, b.prev, b.Tags = b.Recs[:0], b.prev[:0], b.Tags[:0]
 				cur := r.SpanCursor(b.span)
 				prev := b.pre
+				if opt.NoRecords && z == nil {
+					for rec := &one; cur.Next(rec); {
+						ts := rec.Timestamp
+						if !opt.selects(rec.Number) {
+							prev = ts
+							continue
+						}
+						p.SetFrame(rec.Data, uint32(rec.LinkType), rec.Number, ts, rec.OrigLen)
+						p.SetTimes(b.first, prev)
+						prev = ts
+						if match != nil && !match(p) {
+							continue
+						}
+						if err := work(p, rec, &b.Acc); err != nil {
+							b.err = err
+							break
+						}
+					}
+					b.span = capture.Span{}
+					return
+				}
 				for {
 					n := len(b.Recs)
 					if n == cap(b.Recs) {

@@ -35,6 +35,10 @@ type Options struct {
 	// once for a run of records of one interface, such as a pcap file's
 	// span (see Pipeline).
 	TagByInterface bool
+	// NoRecords says that Pipeline's consumer reads only Batch.Acc, not
+	// Recs or Tags: workers that decode spans of a mapped file then keep
+	// no records, only their output (less memory traffic per packet).
+	NoRecords bool
 	// BatchRecords and BatchBytes bound Pipeline's batches (0 for the
 	// defaults, 4096 records and 2 MiB): a batch is sent to a worker when
 	// either is reached.
