@@ -15,6 +15,7 @@ import (
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
+	touched byte // (what Skip read ahead)
 	src     source
 	name    string
 	closer  io.Closer
