@@ -444,11 +444,15 @@ func (l *Layer) next() *Protocol {
 // heuristics); custom Next functions call it for their ordinary case.
 func (l *Layer) NextByKeys() *Protocol {
 	p := l.Proto
-	for i, f := range p.keyFields {
+	d := l.Data
+	for i, o := range p.key16 {
 		var u uint64
-		if o := f.bitOff >> 3; f.bitOff >= 0 && f.bitOff&7 == 0 && f.Bits == 16 && !f.Little && o+2 <= len(l.Data) {
-			u = uint64(l.Data[o])<<8 | uint64(l.Data[o+1])
-		} else if _, _, ok := l.fieldPos(f); ok {
+		if o >= 0 && o+2 <= len(d) {
+			u = uint64(d[o])<<8 | uint64(d[o+1])
+		} else if f := p.keyFields[i]; o < 0 {
+			if _, _, ok := l.fieldPos(f); !ok {
+				continue
+			}
 			u = l.Uint(f)
 		} else {
 			continue

@@ -94,6 +94,7 @@ type Protocol struct {
 	id        int
 	keyFields []*Field
 	keyIDs    []uint32
+	key16     []int    // per key: offset of a fixed 16-bit big-endian key, or -1
 	bindNames []string // key names bound on this protocol, for BoundTo
 	bindIDs   []uint32
 	bindings  bindTable
@@ -331,6 +332,11 @@ func Register(p *Protocol) *Protocol {
 		}
 		p.keyFields = append(p.keyFields, f)
 		p.keyIDs = append(p.keyIDs, internKey(k))
+		o := -1 // byte offset of a big-endian 16-bit key at a fixed place
+		if f.bitOff >= 0 && f.bitOff&7 == 0 && f.Bits == 16 && !f.Little {
+			o = f.bitOff >> 3
+		}
+		p.key16 = append(p.key16, o)
 	}
 	if !p.Element {
 		if _, dup := protos[p.Name]; dup {
