@@ -15,8 +15,8 @@
 #   PKTKIT_CORPUS      corpus folder (default: ../shared/corpus from the repo root)
 #   BENCH_PACKETS      minimum packets in the big file (default 2000000)
 #   TSHARK_PACKETS     packets in tshark's prefix (default 200000)
-#   BENCH_RUNS         timed runs per tool (default 3)
-#   BENCH_NO_HYPERFINE set to time with /usr/bin/time (best of BENCH_RUNS) even if hyperfine exists
+#   BENCH_RUNS         timed rounds (default 5): each round runs every tool once
+#   TSHARK_RUNS        rounds that include tshark (default 3; it takes ~12 s a run)
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,7 +24,8 @@ ROOT=$(dirname "$BENCH")
 CORPUS=${PKTKIT_CORPUS:-$ROOT/../shared/corpus}
 TARGET=${BENCH_PACKETS:-2000000}
 TSHARK_PACKETS=${TSHARK_PACKETS:-200000}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
+TSHARK_RUNS=${TSHARK_RUNS:-3}
 OUT=$BENCH/out
 BIN=$BENCH/bin
 REBUILD=0
@@ -42,8 +43,6 @@ need editcap "apt-get install -y wireshark-common"
 need capinfos "apt-get install -y wireshark-common"
 need tshark "apt-get install -y tshark"
 [ -x /usr/bin/time ] || { echo "missing: /usr/bin/time (apt-get install -y time)" >&2; exit 1; }
-HYPERFINE=$(command -v hyperfine || true)
-[ -n "${BENCH_NO_HYPERFINE:-}" ] && HYPERFINE=""
 
 # --- 1. build ---------------------------------------------------------------
 echo "== build"
@@ -115,60 +114,72 @@ TOOLS+=("gopacket newpacket|$N|$BIN/gopacket-fields -mode newpacket $BIG")
 TOOLS+=("gopacket dlp|$N|$BIN/gopacket-fields -mode dlp $BIG")
 TOOLS+=("tshark (prefix)|$PN|tshark -n -r $PREFIX -T fields$EARGS")
 
-echo "== timing: $RUNS run(s) each$([ -n "$HYPERFINE" ] && echo ", hyperfine median" || echo ", best of $RUNS (no hyperfine)"); peak RSS from /usr/bin/time"
+echo "== timing: $RUNS interleaved round(s) (tshark in the first $TSHARK_RUNS); peak RSS from /usr/bin/time"
 cat "$BIG" >/dev/null # warm the page cache: all tools read from memory
 RESULTS=$OUT/results.tsv
 : >"$RESULTS"
+SLUGS=()
 for t in "${TOOLS[@]}"; do
 	IFS='|' read -r name pk cmd <<<"$t"
 	slug=$(echo "$name" | tr -c 'a-z0-9\n' '-')
-	# One untimed-by-hyperfine run under /usr/bin/time for peak RSS, which also
-	# counts output rows to make sure the tool read every packet.
+	SLUGS+=("$slug")
+	# One untimed run for peak RSS, which also counts output rows to make
+	# sure the tool read every packet.
 	/usr/bin/time -f '%e %M %U %S' -o "$OUT/time-$slug.txt" bash -c "$cmd | wc -l >$OUT/rows-$slug.txt" 2>"$OUT/err-$slug.txt" || true
-	read -r e1 rss u1 s1 <"$OUT/time-$slug.txt"
 	rows=$(tr -d ' ' <"$OUT/rows-$slug.txt")
 	[ "$rows" = "$pk" ] || echo "WARNING: $name printed $rows rows for $pk packets (stderr: $(head -c 300 "$OUT/err-$slug.txt"))"
-	if [ -n "$HYPERFINE" ]; then
-		"$HYPERFINE" -N --style none --warmup 0 --runs "$RUNS" --output null \
-			--export-csv "$OUT/hf-$slug.csv" "$cmd" >"$OUT/hf-$slug.log" 2>&1 ||
-			{ cat "$OUT/hf-$slug.log" >&2; exit 1; }
-		secs=$(awk -F, 'NR == 2 { print $4 }' "$OUT/hf-$slug.csv")    # median wall
-		cpu=$(awk -F, 'NR == 2 { print $5 + $6 }' "$OUT/hf-$slug.csv") # mean user+sys
-	else
-		secs=$e1
-		cpu=$(awk -v u="$u1" -v s="$s1" 'BEGIN { print u + s }')
-		for _ in $(seq 2 "$RUNS"); do
-			/usr/bin/time -f '%e %M %U %S' -o "$OUT/time-$slug.txt" bash -c "$cmd >/dev/null" 2>/dev/null || true
-			read -r e r u s <"$OUT/time-$slug.txt"
-			secs=$(awk -v a="$secs" -v b="$e" 'BEGIN { print (b < a ? b : a) }')
-			cpu=$(awk -v a="$cpu" -v b="$u" -v c="$s" 'BEGIN { print (b + c < a ? b + c : a) }')
-			rss=$(awk -v a="$rss" -v b="$r" 'BEGIN { print (b > a ? b : a) }')
-		done
-	fi
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$pk" "$secs" "$rss" "$cpu" >>"$RESULTS"
-	printf '  %-20s %8.3f s wall %8.3f s cpu  (%s packets)\n' "$name" "$secs" "$cpu" "$pk"
+	: >"$OUT/runs-$slug.txt"
+done
+# The timed runs go round the tools, one run each per round, so that the
+# machine's changes of speed while the benchmark runs (a shared virtual
+# machine's neighbours) fall on every tool alike: each tool's figure is the
+# median of its runs, and the ratios are also taken round by round.
+for r in $(seq "$RUNS"); do
+	for i in "${!TOOLS[@]}"; do
+		IFS='|' read -r name pk cmd <<<"${TOOLS[$i]}"
+		slug=${SLUGS[$i]}
+		[ "$name" = "tshark (prefix)" ] && [ "$r" -gt "$TSHARK_RUNS" ] && continue
+		/usr/bin/time -f '%e %U %S' -o "$OUT/time1.txt" bash -c "exec $cmd >/dev/null" 2>/dev/null || true
+		read -r e u s <"$OUT/time1.txt"
+		echo "$r $e $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$OUT/runs-$slug.txt"
+	done
+	echo "  round $r of $RUNS done"
+done
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+PK=${SLUGS[0]}
+for i in "${!TOOLS[@]}"; do
+	IFS='|' read -r name pk cmd <<<"${TOOLS[$i]}"
+	slug=${SLUGS[$i]}
+	read -r _ rss _ _ <"$OUT/time-$slug.txt"
+	secs=$(awk '{ print $2 }' "$OUT/runs-$slug.txt" | median)
+	cpu=$(awk '{ print $3 }' "$OUT/runs-$slug.txt" | median)
+	# per round: this tool's time over pktkit's in the same round
+	rr=$(awk 'NR == FNR { t[$1] = $2; next } ($1 in t) && t[$1] > 0 { print $2 / t[$1] }' "$OUT/runs-$PK.txt" "$OUT/runs-$slug.txt" | median)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$pk" "$secs" "$rss" "$cpu" "$rr" >>"$RESULTS"
+	printf '  %-20s %8.3f s wall %8.3f s cpu  (%s packets; medians of %s runs)\n' "$name" "$secs" "$cpu" "$pk" "$(wc -l <"$OUT/runs-$slug.txt")"
 done
 
 # --- 4. table -------------------------------------------------------------
 echo
 echo "== results: $N packets, $(awk -v s="$SIZE" 'BEGIN { printf "%.0f", s / 1048576 }') MiB ($BIG)"
 awk -F'\t' -v N="$N" '
-	{ name[NR] = $1; pk[NR] = $2; secs[NR] = $3; rss[NR] = $4; cpu[NR] = $5
+	{ name[NR] = $1; pk[NR] = $2; secs[NR] = $3; rss[NR] = $4; cpu[NR] = $5; rr[NR] = $6
 	  if ($1 == "pktkit fields") { base = $3 * N / $2; cbase = $5 * N / $2 } }
 	END {
-		printf "%-22s %9s %12s %13s %12s %9s %10s\n", "tool", "seconds", "packets/s", "peak RSS MiB", "time/pktkit", "CPU s", "cpu/pktkit"
+		printf "%-22s %9s %12s %13s %12s %11s %9s %10s\n", "tool", "seconds", "packets/s", "peak RSS MiB", "time/pktkit", "per round", "CPU s", "cpu/pktkit"
 		for (i = 1; i <= NR; i++) {
 			full = secs[i] * N / pk[i]  # tshark: scaled from its prefix
 			fcpu = cpu[i] * N / pk[i]
 			pps = secs[i] > 0 ? pk[i] / secs[i] : 0
 			ratio = base > 0 ? sprintf("%.2fx", full / base) : "n/a"
+			rround = sprintf("%.2fx", rr[i] * N / pk[i])
 			cratio = cbase > 0 ? sprintf("%.2fx", fcpu / cbase) : "n/a"
 			label = name[i]; if (pk[i] != N) label = label "*"
-			printf "%-22s %9.2f %12.0f %13.1f %12s %9.2f %10s\n", label, full, pps, rss[i] / 1024, ratio, fcpu, cratio
+			printf "%-22s %9.2f %12.0f %13.1f %12s %11s %9.2f %10s\n", label, full, pps, rss[i] / 1024, ratio, rround, fcpu, cratio
 		}
 	}' "$RESULTS"
-echo "seconds: wall time ($([ -n "$HYPERFINE" ] && echo "hyperfine median of $RUNS" || echo "best of $RUNS")); CPU s: user+system"
-echo "($([ -n "$HYPERFINE" ] && echo "hyperfine mean" || echo "best run")); on a shared or loaded machine wall time exceeds CPU time: compare both."
+echo "seconds: wall time, CPU s: user+system, both medians of the tool's runs; time/pktkit: ratio of the"
+echo "medians; per round: median of the rounds' ratios (each tool against pktkit in the same round)."
 if awk -F'\t' -v N="$N" '$2 != N { found = 1 } END { exit !found }' "$RESULTS"; then
 	echo "* tshark ran on the first $PN packets ($PREFIX, made with editcap -r); its seconds are"
 	echo "  scaled to $N packets by its packets/s, and its peak RSS is the prefix's (tshark keeps"
