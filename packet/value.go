@@ -312,23 +312,25 @@ func appendByteDec(dst []byte, c byte) []byte {
 
 func appendIPv4(dst []byte, a, b, c, d byte) []byte {
 	n := len(dst)
-	if cap(dst)-n < 16 {
-		dst = append(dst, "000.000.000.000."...)[:n]
+	if cap(dst)-n < 20 {
+		dst = append(dst, "000.000.000.000.0000"...)[:n]
 	}
 	// Each octet's table entry is stored whole (its digits, a dot and
-	// padding): the next octet overwrites what is past the dot.
-	buf := dst[n : n+16]
+	// padding): the next octet overwrites what is past the dot. (The
+	// buffer is an array of 20 and the offsets masked below 16, so that
+	// the stores need no bounds checks.)
+	buf := (*[20]byte)(dst[n : n+20])
 	e := octetDot[a]
-	binary.LittleEndian.PutUint32(buf, uint32(e))
+	binary.LittleEndian.PutUint32(buf[:], uint32(e))
 	i := e >> 56
 	e = octetDot[b]
-	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	binary.LittleEndian.PutUint32(buf[i&15:], uint32(e))
 	i += e >> 56
 	e = octetDot[c]
-	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	binary.LittleEndian.PutUint32(buf[i&15:], uint32(e))
 	i += e >> 56
 	e = octetDot[d]
-	binary.LittleEndian.PutUint32(buf[i:], uint32(e))
+	binary.LittleEndian.PutUint32(buf[i&15:], uint32(e))
 	i += e>>56 - 1 // (no dot after the last)
 	return dst[:n+int(i)]
 }
