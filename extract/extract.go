@@ -237,7 +237,7 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			}
 		}
 	}
-	for s := range lay {
+	for s := len(lay) - 1; s >= 0; s-- { // (a few words: no memclr call)
 		lay[s] = 0
 	}
 	return append(dst, '\n')
