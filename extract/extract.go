@@ -44,10 +44,11 @@ type Columns struct {
 	slotOf     []int8
 	nslots     int
 	anyGeneral bool // some column is neither direct nor nested
+	allDirect  bool // every column is direct
 
 	// Scratch space, per clone.
-	lay  []uint64 // per slot, for one row: the positions of its layers
-	buf  []byte   // the general row path's values
+	lay  *slots // per slot, for one row: the positions of its layers
+	buf  []byte // the general row path's values
 	ends []int
 	// occ holds, for one row, per column, the positions of the layers that
 	// can hold its field, as a bit set.
@@ -115,7 +116,11 @@ func (c *Columns) prepare() {
 			}
 		}
 	}
-	c.occ, c.lay = scratch(len(c.refs)), scratch(c.nslots)
+	c.allDirect = true
+	for _, pl := range c.plan {
+		c.allDirect = c.allDirect && pl.direct.Kind != packet.DirectNone
+	}
+	c.occ, c.lay = scratch(len(c.refs)), new(slots)
 	c.needs = packet.NeedsFor(c.refs)
 }
 
@@ -124,7 +129,7 @@ func (c *Columns) prepare() {
 func (c *Columns) Clone() *Columns {
 	d := *c
 	d.buf, d.ends = nil, nil
-	d.occ, d.lay = scratch(len(c.refs)), scratch(c.nslots)
+	d.occ, d.lay = scratch(len(c.refs)), new(slots)
 	return &d
 }
 
@@ -179,7 +184,7 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 		id := uint(ls[li].Proto.ID())
 		if id < uint(len(c.slotOf)) {
 			if s := c.slotOf[id]; s >= 0 {
-				lay[s] |= 1 << li
+				lay[s&63] |= 1 << li
 			}
 		}
 		if c.anyGeneral && id < uint(len(c.byProto)) {
@@ -187,6 +192,9 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 				occ[ci] |= 1 << li
 			}
 		}
+	}
+	if c.allDirect {
+		return c.appendDirectRow(dst, p, ls)
 	}
 	for i := range c.plan {
 		pl := &c.plan[i]
@@ -237,9 +245,57 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 			}
 		}
 	}
-	for s := len(lay) - 1; s >= 0; s-- { // (a few words: no memclr call)
-		lay[s] = 0
+	lay.clear(c.nslots)
+	return append(dst, '\n')
+}
+
+// slots holds, per slot, the positions of a row's layers of the slot's
+// protocol. It fills whole cache lines (see scratch).
+type slots [64]uint64
+
+// clear empties the first n slots (a few words: no memclr call).
+func (s *slots) clear(n int) {
+	for i := n - 1; i >= 0; i-- {
+		s[i&63] = 0
 	}
+}
+
+// appendDirectRow is the rest of AppendRow when every column is direct
+// (the common field lists): fewer variables live across its calls.
+func (c *Columns) appendDirectRow(dst []byte, p *packet.Packet, ls []packet.Layer) []byte {
+	lay := c.lay
+	for i := range c.plan {
+		pl := &c.plan[i]
+		if i > 0 {
+			dst = append(dst, c.Sep)
+		}
+		if pl.direct.Kind == packet.DirectFrameNumber {
+			dst = packet.AppendDec(dst, uint64(p.Number))
+			continue
+		}
+		m := lay[pl.slot&63]
+		if m == 0 {
+			continue
+		}
+		if m&(m-1) == 0 { // one layer: the common case
+			dst, _ = appendDirect(dst, &ls[bits.TrailingZeros64(m)&63], &pl.direct)
+			continue
+		}
+		first := true
+		for ; m != 0; m &= m - 1 {
+			n := len(dst)
+			if !first {
+				dst = append(dst, c.Agg)
+			}
+			var ok bool
+			if dst, ok = appendDirect(dst, &ls[bits.TrailingZeros64(m)&63], &pl.direct); ok {
+				first = false
+			} else {
+				dst = dst[:n]
+			}
+		}
+	}
+	lay.clear(c.nslots)
 	return append(dst, '\n')
 }
 
