@@ -16,7 +16,8 @@ import (
 // TestRowsMatchFullIndex checks that rows built on an index cut short for
 // the columns' needs (it stops in front of protocols no column wants, such
 // as DNS or trailing data) equal rows built field by field on the complete
-// index, for several field sets, on the sample captures and, with
+// index, for several field sets (the first and last all direct: see
+// packet.FieldRef.Direct), on the sample captures and, with
 // PKTKIT_CORPUS set, on every corpus pcap under arkime/ and tcpdump/.
 func TestRowsMatchFullIndex(t *testing.T) {
 	files := []string{"../testdata/sample.pcap", "../testdata/sample.pcapng"}
@@ -32,6 +33,8 @@ func TestRowsMatchFullIndex(t *testing.T) {
 		{"dns.qry.name", "dns.a", "ip.ttl"},
 		{"tcp.options.mss_val", "ntp.stratum", "data.data"},
 		{"Padding.load", "arp.opcode"},
+		// all direct (AppendRow's own path), repeated in ICMP errors and tunnels
+		{"ip.dst", "ip.ttl", "udp.length", "icmp.type", "tcp.seq_raw", "frame.number"},
 	}
 	cut := 0
 	for _, names := range sets {
