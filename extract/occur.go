@@ -63,6 +63,7 @@ func (c *Columns) Occur(buf []byte, ends []int, p *packet.Packet, i int) ([]byte
 		return p.AppendOccurrences(buf, ends, r)
 	}
 	mask := c.masks[i]
+	d := &c.plan[i].direct
 	ls := p.LayersFor(c.needs)
 	for li := range ls {
 		l := &ls[li]
@@ -71,7 +72,12 @@ func (c *Columns) Occur(buf []byte, ends []int, p *packet.Packet, i int) ([]byte
 			continue
 		}
 		var ok bool
-		if buf, ok = r.AppendLayer(buf, l); ok {
+		if d.Kind != packet.DirectNone {
+			buf, ok = appendDirect(buf, l, d)
+		} else {
+			buf, ok = r.AppendLayer(buf, l)
+		}
+		if ok {
 			ends = append(ends, len(buf))
 		}
 	}
