@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unsafe"
 )
 
 // TestSkipDecodeMatchesNext splits pcap files of each byte order, time
@@ -105,5 +106,65 @@ func nextAll(t *testing.T, path string) ([]Record, error) {
 			return out, err
 		}
 		out = append(out, rec.Clone())
+	}
+}
+
+// TestReleaseBehindSpans walks a file of 40 MiB in spans and releases what
+// each span leaves behind: the released ranges follow one another, end on
+// huge-page boundaries of the mapping at least mappedWindow behind the
+// span, and every record read afterwards, from the start again, is still
+// the file's (released pages fault back in). Touch reads anywhere, past the
+// end of the file too.
+func TestReleaseBehindSpans(t *testing.T) {
+	le := binary.LittleEndian
+	file := pcapFile(le, 0xa1b2c3d4, 2, 4, 65535, 1)
+	data := make([]byte, 1500)
+	for i := 0; len(file) < 40<<20; i++ {
+		data[0], data[1] = byte(i), byte(i>>8)
+		file = pcapRec(file, le, uint32(i), 0, uint32(len(data)), uint32(len(data)), data)
+	}
+	path := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.CanSkip() {
+		t.Skip("not mapped here")
+	}
+	base := int(uintptr(unsafe.Pointer(unsafe.SliceData(r.mapped))))
+	var spans []Span
+	released, n := 0, 0
+	for {
+		sp := r.Skip(4096, 256<<10)
+		if sp.Count == 0 {
+			break
+		}
+		if from, to := sp.release[0], sp.release[1]; to > from {
+			n++
+			if from != released || (base+to)%hugePageSize != 0 || int64(to) > sp.End-mappedWindow {
+				t.Fatalf("span ending at %d releases [%d, %d) after %d", sp.End, from, to, released)
+			}
+			released = to
+		}
+		r.Release(sp)
+		r.Touch(sp.End, sp.End+1<<20)
+		spans = append(spans, sp)
+	}
+	if n < 3 || released < 16<<20 {
+		t.Fatalf("%d releases, up to %d: the test checks little", n, released)
+	}
+	r.Touch(int64(len(file))-10, int64(len(file))+1<<20)
+	i := 0
+	for _, sp := range spans {
+		for _, rec := range r.DecodeSpan(sp, nil) {
+			if int(rec.Data[0])|int(rec.Data[1])<<8 != i&0xffff || rec.Number != i+1 {
+				t.Fatalf("record %d reads %d after the release", i+1, int(rec.Data[0])|int(rec.Data[1])<<8)
+			}
+			i++
+		}
 	}
 }
