@@ -175,11 +175,14 @@ func Pipeline[A any](r *capture.Reader, opt Options, workers int,
 		nb = 4*workers + 4
 	}
 	free := make(chan *Batch[A], nb)
+	recs := min(maxRecs, batchRecords)
+	if spans && opt.NoRecords {
+		recs = 1 // (span workers keep no records; Tag may decode one)
+	}
 	for i := 0; i < nb; i++ {
 		// Large batches start small and grow once: a short file should
 		// not pay for clearing them.
-		b := &Batch[A]{Recs: make([]capture.Record, 0, min(maxRecs, batchRecords)),
-			prev: make([]int64, 0, min(maxRecs, batchRecords))}
+		b := &Batch[A]{Recs: make([]capture.Record, 0, recs), prev: make([]int64, 0, recs)}
 		if spans {
 			// Write the records' memory now: a page the collector reads
 			// before it is first written is mapped to the zero page,
