@@ -110,10 +110,10 @@ func (r *Reader) Release(sp Span) {
 	}
 }
 
-// skipAhead is how far ahead of the record header it reads Skip also
-// reads a byte: the hop from header to header is a chain of dependent
-// loads, and the processor's prefetchers stop at page boundaries, so this
-// starts the next page's misses while the chain is still behind them.
+// skipAhead is how far past each record header Skip also reads a byte: the
+// hop from header to header is a chain of dependent loads, and the
+// processor's prefetchers stop at page boundaries, so this starts the next
+// page's misses while the chain is still behind them.
 const skipAhead = 2048
 
 // recordHeader reads a pcap record header's four fields in the file's
