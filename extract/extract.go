@@ -215,7 +215,7 @@ func (c *Columns) AppendRow(dst []byte, p *packet.Packet) []byte {
 					dst = append(dst, c.Agg)
 				}
 				var ok bool
-				if dst, ok = appendDirect(dst, l, &pl.direct); ok {
+				if dst, ok = pl.direct.Append(dst, l); ok {
 					first = false
 				} else {
 					dst = dst[:n]
@@ -278,7 +278,7 @@ func (c *Columns) appendDirectRow(dst []byte, p *packet.Packet, ls []packet.Laye
 			continue
 		}
 		if m&(m-1) == 0 { // one layer: the common case
-			dst, _ = appendDirect(dst, &ls[bits.TrailingZeros64(m)&63], &pl.direct)
+			dst, _ = pl.direct.Append(dst, &ls[bits.TrailingZeros64(m)&63])
 			continue
 		}
 		first := true
@@ -288,7 +288,7 @@ func (c *Columns) appendDirectRow(dst []byte, p *packet.Packet, ls []packet.Laye
 				dst = append(dst, c.Agg)
 			}
 			var ok bool
-			if dst, ok = appendDirect(dst, &ls[bits.TrailingZeros64(m)&63], &pl.direct); ok {
+			if dst, ok = pl.direct.Append(dst, &ls[bits.TrailingZeros64(m)&63]); ok {
 				first = false
 			} else {
 				dst = dst[:n]
@@ -305,41 +305,4 @@ type column struct {
 	slot   int           // direct: the slot of direct.Proto
 	nested bool
 	ref    *packet.FieldRef
-}
-
-// appendDirect appends the value of a direct column's field in layer l, if
-// l holds it.
-func appendDirect(dst []byte, l *packet.Layer, d *packet.Direct) ([]byte, bool) {
-	b, o := l.Data, d.Off
-	switch d.Kind {
-	case packet.DirectIPv4:
-		if o+4 <= len(b) {
-			return packet.AppendIPv4(dst, b[o], b[o+1], b[o+2], b[o+3]), true
-		}
-	case packet.DirectU16:
-		if o+2 <= len(b) {
-			return packet.AppendDec(dst, uint64(b[o])<<8|uint64(b[o+1])), true
-		}
-	case packet.DirectU8:
-		if o < len(b) {
-			return packet.AppendDec(dst, uint64(b[o])), true
-		}
-	case packet.DirectU32:
-		if o+4 <= len(b) {
-			return packet.AppendDec(dst, uint64(b[o])<<24|uint64(b[o+1])<<16|uint64(b[o+2])<<8|uint64(b[o+3])), true
-		}
-	case packet.DirectGetIPv4, packet.DirectGetDec:
-		if len(b) < d.Need {
-			break
-		}
-		v, ok := d.Virtual.Get(l)
-		if !ok {
-			break
-		}
-		if a := v.B; d.Kind == packet.DirectGetIPv4 && len(a) == 4 {
-			return packet.AppendIPv4(dst, a[0], a[1], a[2], a[3]), true
-		}
-		return d.Virtual.AppendWS(dst, v), true
-	}
-	return dst, false
 }

@@ -73,7 +73,7 @@ func (c *Columns) Occur(buf []byte, ends []int, p *packet.Packet, i int) ([]byte
 		}
 		var ok bool
 		if d.Kind != packet.DirectNone {
-			buf, ok = appendDirect(buf, l, d)
+			buf, ok = d.Append(buf, l)
 		} else {
 			buf, ok = r.AppendLayer(buf, l)
 		}

@@ -307,27 +307,52 @@ func (r *FieldRef) Direct() (d Direct, ok bool) {
 		}
 		return Direct{}, false
 	}
-	k := DirectNone
-	switch r.Field.fast {
-	case fastIPv4:
-		k = DirectIPv4
-	case fastU8:
-		k = DirectU8
-	case fastU16:
-		k = DirectU16
-	case fastU32:
-		k = DirectU32
-	default:
+	if r.Field.fast == fastNone {
 		return Direct{}, false
 	}
-	return Direct{Kind: k, Proto: r.Proto, Off: r.Field.bitOff >> 3}, true
+	return Direct{Kind: r.Field.fast, Proto: r.Proto, Off: r.Field.bitOff >> 3}, true
+}
+
+// Append appends the value of the field d describes in layer l (a layer of
+// d.Proto), tshark-formatted, if l holds it; ok reports whether it did.
+// DirectFrameNumber's value is the packet's Number, not a layer's.
+func (d *Direct) Append(dst []byte, l *Layer) ([]byte, bool) {
+	b, o := l.Data, d.Off
+	switch d.Kind {
+	case DirectIPv4:
+		if o+4 <= len(b) {
+			return appendIPv4(dst, b[o], b[o+1], b[o+2], b[o+3]), true
+		}
+	case DirectU16:
+		if o+2 <= len(b) {
+			return appendDec(dst, uint64(b[o])<<8|uint64(b[o+1])), true
+		}
+	case DirectU8:
+		if o < len(b) {
+			return appendDec(dst, uint64(b[o])), true
+		}
+	case DirectU32:
+		if o+4 <= len(b) {
+			return appendDec(dst, uint64(b[o])<<24|uint64(b[o+1])<<16|uint64(b[o+2])<<8|uint64(b[o+3])), true
+		}
+	case DirectGetIPv4, DirectGetDec:
+		if len(b) < d.Need {
+			break
+		}
+		v, ok := d.Virtual.Get(l)
+		if !ok {
+			break
+		}
+		if a := v.B; d.Kind == DirectGetIPv4 && len(a) == 4 {
+			return appendIPv4(dst, a[0], a[1], a[2], a[3]), true
+		}
+		return d.Virtual.AppendWS(dst, v), true
+	}
+	return dst, false
 }
 
 // AppendDec appends u in decimal, as tshark shows integers.
 func AppendDec(dst []byte, u uint64) []byte { return appendDec(dst, u) }
-
-// AppendIPv4 appends the dotted-quad form of the address a.b.c.d.
-func AppendIPv4(dst []byte, a, b, c, d byte) []byte { return appendIPv4(dst, a, b, c, d) }
 
 // AppendLayer appends the field's value in layer l, tshark-formatted, if l
 // holds it; ok reports whether it did.
@@ -339,27 +364,8 @@ func (r *FieldRef) AppendLayer(dst []byte, l *Layer) ([]byte, bool) {
 	if f := m.Field; f != nil && m.Bit == 0 && f.fast != fastNone {
 		// Byte-aligned field at a fixed offset: format straight from the
 		// bytes.
-		o := f.bitOff >> 3
-		d := l.Data
-		switch f.fast {
-		case fastIPv4:
-			if o+4 <= len(d) {
-				return appendIPv4(dst, d[o], d[o+1], d[o+2], d[o+3]), true
-			}
-		case fastU8:
-			if o < len(d) {
-				return appendDec(dst, uint64(d[o])), true
-			}
-		case fastU16:
-			if o+2 <= len(d) {
-				return appendDec(dst, uint64(d[o])<<8|uint64(d[o+1])), true
-			}
-		case fastU32:
-			if o+4 <= len(d) {
-				return appendDec(dst, uint64(d[o])<<24|uint64(d[o+1])<<16|uint64(d[o+2])<<8|uint64(d[o+3])), true
-			}
-		}
-		return dst, false
+		d := Direct{Kind: f.fast, Off: f.bitOff >> 3}
+		return d.Append(dst, l)
 	}
 	if vf := m.Virtual; vf != nil {
 		need := vf.Need

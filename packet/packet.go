@@ -588,25 +588,6 @@ func (l *Layer) Container() *Layer {
 // layer truncated or malformed as needed and returns how many bytes the
 // header takes (never more than len(l.Data)).
 func (l *Layer) measure() int {
-	// The common shapes, small enough to inline: a fixed header, and a
-	// fixed header with options (one Len call). Anything else, or
-	// anything unusual, takes the general walk, which reports it.
-	p := l.Proto
-	if n := len(l.Data); n >= p.staticLen {
-		if p.allStatic {
-			return p.staticLen
-		}
-		if p.tail != nil {
-			if w := p.tail.Len(l); w >= 0 && w <= n-p.staticLen {
-				return p.staticLen + w
-			}
-		}
-	}
-	return l.measureSlow()
-}
-
-// measureSlow is measure's general walk.
-func (l *Layer) measureSlow() int {
 	p := l.Proto
 	n := len(l.Data)
 	if n < p.staticLen {
@@ -617,6 +598,8 @@ func (l *Layer) measureSlow() int {
 		return p.staticLen
 	}
 	if p.tail != nil {
+		// The common shape, a fixed header and options: one Len call.
+		// Anything unusual takes the general walk below, which reports it.
 		if w := p.tail.Len(l); w == Rest {
 			return n
 		} else if w >= 0 && w <= n-p.staticLen {

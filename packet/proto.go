@@ -84,9 +84,8 @@ type Protocol struct {
 	Terminal bool
 
 	byName    map[string]*Field
-	staticLen int  // bytes covered by statically placed fields
-	nStatic   int  // fields at static offsets
-	allStatic bool // every field is at a static offset (nStatic == len(Fields))
+	staticLen int // bytes covered by statically placed fields
+	nStatic   int // fields at static offsets
 	// tail is the one variable field after a byte-aligned static prefix,
 	// when its width comes straight from a Len rule (options after a fixed
 	// header): measuring the header is then one call.
@@ -313,7 +312,6 @@ func Register(p *Protocol) *Protocol {
 	}
 	// staticLen counts whole bytes of the static prefix.
 	p.staticLen = off / 8
-	p.allStatic = p.nStatic == len(p.Fields)
 	if last := len(p.Fields) - 1; off%8 == 0 && p.nStatic == last {
 		if f := p.Fields[last]; f.Len != nil && (f.Type == Bytes || f.Type == String || f.Type == List) {
 			p.tail = f

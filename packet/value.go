@@ -255,15 +255,17 @@ func pyBytes(b []byte) string {
 	return sb.String()
 }
 
-// fastKind says how AppendLayer may format a field straight from its bytes.
-type fastKind uint8
+// fastKind says how AppendLayer may format a field straight from its
+// bytes: one of the fixed Direct kinds (DirectIPv4, DirectU8, DirectU16,
+// DirectU32) or DirectNone.
+type fastKind = DirectKind
 
 const (
-	fastNone fastKind = iota
-	fastIPv4
-	fastU8
-	fastU16
-	fastU32
+	fastNone = DirectNone
+	fastIPv4 = DirectIPv4
+	fastU8   = DirectU8
+	fastU16  = DirectU16
+	fastU32  = DirectU32
 )
 
 // fastKindOf decides a field's fast path once, at registration.
