@@ -19,9 +19,11 @@
 package export
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strings"
 
@@ -95,6 +97,9 @@ type column struct {
 	kind  extract.Kind
 	time  int // for KindTime: 1 frame.time_epoch (timestamp), 2 seconds (double)
 	frame int // a frame.* field read straight from the record (frameNone if not)
+
+	phys     int  // Parquet physical type (physInt64, ...)
+	unsigned bool // physInt64 values compare unsigned (UINT_64)
 }
 
 // Frame fields read straight from the packet's record.
@@ -153,6 +158,21 @@ func compile(fields []string, occurrence int) ([]column, *extract.Columns, error
 			if ec.Ref(i).Name == "frame.time_epoch" {
 				c.time = 1
 			}
+		}
+		switch c.kind {
+		case extract.KindUint:
+			c.phys, c.unsigned = physInt64, true
+		case extract.KindInt:
+			c.phys = physInt64
+		case extract.KindBool:
+			c.phys = physBool
+		case extract.KindTime:
+			c.phys = physDouble
+			if c.time == 1 {
+				c.phys = physInt64
+			}
+		default:
+			c.phys = physBytes
 		}
 		cols[i] = c
 	}
@@ -229,8 +249,18 @@ func codec(name string) (compress.Codec, error) {
 	return nil, fmt.Errorf("unknown compression %q (zstd, snappy, gzip, none)", name)
 }
 
+// Page bounds of the single worker, which cuts pages itself: pages of
+// pageRows rows compress about as well as larger ones, and a column of long
+// byte strings cuts one when its values reach pageBytes.
+const (
+	pageRows  = 8192
+	pageBytes = 1 << 20
+)
+
 // File exports one capture file (path "-" for standard input) to w as one
-// Parquet file and returns the number of rows written.
+// Parquet file and returns the number of rows written. If reading the
+// capture fails (a *capture.Error: a damaged file), the rows before the
+// damage are written as a complete file and the error is returned.
 func File(path string, w io.Writer, opt Options) (int64, error) {
 	cols, ec, err := compile(opt.Fields, opt.Occurrence)
 	if err != nil {
@@ -244,191 +274,228 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 	if rgRows <= 0 {
 		rgRows = 131072
 	}
-	pw := parquet.NewWriter(w, schemaOf(cols), parquet.Compression(comp),
-		parquet.CreatedBy("pktkit", "", ""), parquet.MaxRowsPerRowGroup(int64(rgRows)))
 	r, err := capture.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer r.Close()
+	fw, err := newFileWriter(w, cols, comp.CompressionCodec(), rgRows)
+	if err != nil {
+		return 0, err
+	}
 
-	rw := &rowGroup{rg: pw.BeginRowGroup(), max: rgRows}
 	wopt := walk.Options{Progress: opt.Progress, Filter: opt.Filter, Analyses: append(opt.Analyses, ec.Analyses()...)}
 	if opt.Workers <= 1 {
-		// One worker: no reader goroutine, no copies of the records.
-		enc := newEncoder(cols, ec)
+		// One worker: no reader goroutine, no copies of the records; a
+		// page is cut at pageRows rows, at the end of a row group, or
+		// when a column's values reach pageBytes.
+		enc := newEncoder(cols, ec, comp)
 		var g chunk
+		flush := func() error {
+			if err := g.Finish(); err != nil {
+				return err
+			}
+			return fw.add(&g)
+		}
 		err = walk.Reader(r, wopt, func(p *packet.Packet, rec *capture.Record) error {
 			if err := enc.add(&g, p); err != nil {
 				return err
 			}
-			if g.rows >= chunkRows {
-				return rw.write(&g)
+			if g.rows >= min(pageRows, fw.max-fw.rows) || enc.full {
+				enc.full = false
+				return flush()
 			}
 			return nil
 		})
-		if err == nil {
-			err = rw.write(&g)
+		if ferr := flush(); err == nil {
+			err = ferr
 		}
 	} else {
-		// Workers turn batches of packets into chunks of column values;
-		// this goroutine encodes and compresses them in packet order.
+		// Workers turn batches of packets into a page per column
+		// (Finish, in the worker); this goroutine only copies the pages
+		// into row groups, in packet order. A row group ends with the
+		// batch that fills it.
 		wopt.NoRecords = true // (the chunks are all it reads)
 		err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
-			enc := newEncoder(cols, ec.Clone())
+			enc := newEncoder(cols, ec.Clone(), comp)
 			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 				return enc.add(acc, p)
 			}
-		}, func(b *walk.Batch[chunk]) error { return rw.write(&b.Acc) })
+		}, func(b *walk.Batch[chunk]) error { return fw.add(&b.Acc) })
 	}
-	if err == nil {
-		err = rw.commit()
+	if cerr := fw.close(); cerr != nil {
+		return fw.total, cerr // (the file is incomplete)
 	}
-	if cerr := pw.Close(); err == nil {
-		err = cerr
-	}
-	return rw.total, err
+	return fw.total, err
 }
 
-// chunk is column values of consecutive rows, made by a worker.
-type chunk struct {
-	vals  [][]parquet.Value // per column
-	arena []byte            // bytes the byte-array values point into
-	rows  int
-}
-
-// chunkRows is how many rows the single worker gathers before handing them
-// to the column writers (which cut pages between calls).
-const chunkRows = 1024
-
-// rowGroup is the row group being written.
-type rowGroup struct {
-	rg    *parquet.ConcurrentRowGroupWriter
-	rows  int // rows in rg
-	max   int
-	total int64 // rows committed
-}
-
-// write hands a chunk's values to the column writers, commits the row group
-// when it is full, and empties the chunk.
-func (w *rowGroup) write(c *chunk) error {
-	if c.rows == 0 {
-		return nil
-	}
-	cw := w.rg.ColumnWriters()
-	for start := 0; start < c.rows; {
-		// Row groups hold exactly max rows (but the last): a chunk may
-		// straddle two.
-		end := min(c.rows, start+w.max-w.rows)
-		for i, v := range c.vals {
-			if _, err := cw[i].WriteRowValues(v[start:end]); err != nil {
-				return err
-			}
-		}
-		w.rows += end - start
-		start = end
-		if w.rows >= w.max {
-			if err := w.commit(); err != nil {
-				return err
-			}
-		}
-	}
-	for i, v := range c.vals {
-		c.vals[i] = v[:0] // the values point into the arena, reused too
-	}
-	c.rows = 0
-	c.arena = c.arena[:0]
-	return nil
-}
-
-// commit writes the row group to the file.
-func (w *rowGroup) commit() error {
-	if w.rows == 0 {
-		return nil
-	}
-	n, err := w.rg.Commit()
-	w.total += n
-	w.rows = 0
-	return err
-}
-
-// encoder turns packets into column values.
+// encoder turns packets into column values, and chunks into pages.
 type encoder struct {
 	cols  []column
 	ec    *extract.Columns
 	ends  []int
-	nulls []parquet.Value // per column: its null
+	text  []byte // scratch: text parsed into numbers
+	pages *pager
+	full  bool // a column's values reached pageBytes
 }
 
-func newEncoder(cols []column, ec *extract.Columns) *encoder {
-	e := &encoder{cols: cols, ec: ec}
-	for i := range cols {
-		e.nulls = append(e.nulls, parquet.NullValue().Level(0, 0, i))
-	}
-	return e
+func newEncoder(cols []column, ec *extract.Columns, comp compress.Codec) *encoder {
+	return &encoder{cols: cols, ec: ec, pages: newPager(comp)}
 }
 
 // errBadValue reports text that does not parse as its column's type (a bug).
 var errBadValue = errors.New("export: field text does not parse as its column type")
 
 func (e *encoder) add(g *chunk, p *packet.Packet) error {
-	if g.vals == nil {
-		g.vals = make([][]parquet.Value, len(e.cols))
-		for i := range g.vals {
-			g.vals[i] = make([]parquet.Value, 0, chunkRows)
-		}
+	if g.cols == nil {
+		g.cols = make([]colData, len(e.cols))
 	}
+	g.enc = e
 	for i := range e.cols {
-		v, ok, err := e.typed(g, p, i)
-		if err != nil {
+		if err := e.value(&g.cols[i], p, i); err != nil {
 			return fmt.Errorf("packet %d, %s: %w", p.Number, e.cols[i].name, err)
 		}
-		if ok {
-			v = v.Level(0, 1, i)
-		} else {
-			v = e.nulls[i]
-		}
-		g.vals[i] = append(g.vals[i], v)
 	}
 	g.rows++
 	return nil
 }
 
-// typed returns column i of packet p and whether the packet has it. Byte
-// arrays live in g.arena.
-func (e *encoder) typed(g *chunk, p *packet.Packet, i int) (parquet.Value, bool, error) {
-	c := &e.cols[i]
-	switch c.frame {
+func (c *colData) null() { c.defs = append(c.defs, 0) }
+
+func (c *colData) int(v int64) {
+	c.defs = append(c.defs, 1)
+	c.ints = append(c.ints, v)
+	c.n++
+}
+
+func (c *colData) double(v float64) {
+	c.defs = append(c.defs, 1)
+	c.vals = binary.LittleEndian.AppendUint64(c.vals, math.Float64bits(v))
+	c.n++
+}
+
+func (c *colData) bool(v bool) {
+	c.defs = append(c.defs, 1)
+	b := byte(0)
+	if v {
+		b = 1
+	}
+	c.vals = append(c.vals, b)
+	c.n++
+}
+
+// bytesFrom ends a byte-array value whose bytes start at vals[at:], after
+// the room for its length.
+func (c *colData) bytesFrom(at int) {
+	binary.LittleEndian.PutUint32(c.vals[at-4:], uint32(len(c.vals)-at))
+	c.defs = append(c.defs, 1)
+	c.n++
+}
+
+// value adds column i of packet p (or a null) to c.
+func (e *encoder) value(c *colData, p *packet.Packet, i int) error {
+	col := &e.cols[i]
+	switch col.frame {
 	case frameNumber:
-		return parquet.Int64Value(int64(p.Number)), true, nil
+		c.int(int64(p.Number))
+		return nil
 	case frameLen:
-		return parquet.Int64Value(int64(min(max(p.OrigLen, 0), 1<<31-1))), true, nil
+		c.int(int64(min(max(p.OrigLen, 0), 1<<31-1)))
+		return nil
 	case frameCapLen:
-		return parquet.Int64Value(int64(len(p.Data))), true, nil
+		c.int(int64(len(p.Data)))
+		return nil
 	case frameEpoch:
-		return parquet.Int64Value(p.Timestamp), true, nil
+		c.int(p.Timestamp)
+		return nil
 	case frameRelative:
-		return parquet.DoubleValue(float64(p.Timestamp-p.FirstTime) / 1e9), true, nil
+		c.double(float64(p.Timestamp-p.FirstTime) / 1e9)
+		return nil
 	case frameDelta:
-		return parquet.DoubleValue(float64(p.Timestamp-p.PrevTime) / 1e9), true, nil
+		c.double(float64(p.Timestamp-p.PrevTime) / 1e9)
+		return nil
 	case frameProtocols:
-		n0 := len(g.arena)
-		g.arena = p.AppendProtocols(g.arena)
-		return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), true, nil
+		c.vals = append(c.vals, 0, 0, 0, 0)
+		at := len(c.vals)
+		c.vals = p.AppendProtocols(c.vals)
+		c.bytesFrom(at)
+		return nil
 	}
-	switch c.kind {
+	switch col.kind {
 	case extract.KindUint:
-		u, ok := e.ec.Uint(p, i)
-		return parquet.Int64Value(int64(u)), ok, nil
+		if u, ok := e.ec.Uint(p, i); ok {
+			c.int(int64(u))
+		} else {
+			c.null()
+		}
+		return nil
 	case extract.KindBool:
-		u, ok := e.ec.Uint(p, i)
-		return parquet.BooleanValue(u == 1), ok, nil
+		if u, ok := e.ec.Uint(p, i); ok {
+			c.bool(u == 1)
+		} else {
+			c.null()
+		}
+		return nil
+	case extract.KindInt, extract.KindTime:
+		t, ok := e.occurrence(e.text[:0], p, i)
+		e.text = t
+		if !ok {
+			c.null()
+			return nil
+		}
+		if col.kind == extract.KindInt {
+			neg := len(t) > 0 && t[0] == '-'
+			if neg {
+				t = t[1:]
+			}
+			u, ok := extract.ParseUint(t)
+			if !ok {
+				return errBadValue
+			}
+			if neg {
+				u = -u
+			}
+			c.int(int64(u))
+			return nil
+		}
+		ns, ok := parseNanos(t)
+		if !ok {
+			return errBadValue
+		}
+		if col.time == 1 {
+			c.int(ns)
+		} else {
+			c.double(float64(ns) / 1e9)
+		}
+		return nil
 	}
-	// The selected occurrence's text, at the end of the arena.
-	n0 := len(g.arena)
-	var ends []int
-	g.arena, ends = e.ec.Occur(g.arena, e.ends[:0], p, i)
-	e.ends = ends
+	// Text and bytes: the selected occurrence's text, straight into the
+	// values after room for its length.
+	c.vals = append(c.vals, 0, 0, 0, 0)
+	at := len(c.vals)
+	v, ok := e.occurrence(c.vals, p, i)
+	if !ok {
+		c.vals = c.vals[:at-4]
+		c.null()
+		return nil
+	}
+	if col.kind == extract.KindBytes {
+		v = v[:at+len(unhex(v[at:]))]
+	}
+	c.vals = v
+	c.bytesFrom(at)
+	if len(c.vals) >= pageBytes {
+		e.full = true
+	}
+	return nil
+}
+
+// occurrence appends the text of column i's selected occurrence in p to
+// buf; ok is false (and buf as it was) if p has none.
+func (e *encoder) occurrence(buf []byte, p *packet.Packet, i int) ([]byte, bool) {
+	n0 := len(buf)
+	buf, e.ends = e.ec.Occur(buf, e.ends[:0], p, i)
+	ends := e.ends
 	n := len(ends)
 	k := -1
 	switch occ := e.ec.Occurrence; {
@@ -438,8 +505,7 @@ func (e *encoder) typed(g *chunk, p *packet.Packet, i int) (parquet.Value, bool,
 		k = occ - 1
 	}
 	if k < 0 {
-		g.arena = g.arena[:n0]
-		return parquet.Value{}, false, nil
+		return buf[:n0], false
 	}
 	s := n0
 	if k > 0 {
@@ -447,40 +513,9 @@ func (e *encoder) typed(g *chunk, p *packet.Packet, i int) (parquet.Value, bool,
 	}
 	m := ends[k] - s
 	if s != n0 {
-		copy(g.arena[n0:], g.arena[s:ends[k]])
+		copy(buf[n0:], buf[s:ends[k]])
 	}
-	g.arena = g.arena[:n0+m]
-	t := g.arena[n0:]
-	switch c.kind {
-	case extract.KindInt:
-		neg := len(t) > 0 && t[0] == '-'
-		if neg {
-			t = t[1:]
-		}
-		u, ok := extract.ParseUint(t)
-		g.arena = g.arena[:n0]
-		if !ok {
-			return parquet.Value{}, false, errBadValue
-		}
-		if neg {
-			u = -u
-		}
-		return parquet.Int64Value(int64(u)), true, nil
-	case extract.KindTime:
-		ns, ok := parseNanos(t)
-		g.arena = g.arena[:n0]
-		if !ok {
-			return parquet.Value{}, false, errBadValue
-		}
-		if c.time == 1 {
-			return parquet.Int64Value(ns), true, nil
-		}
-		return parquet.DoubleValue(float64(ns) / 1e9), true, nil
-	case extract.KindBytes:
-		t = unhex(t)
-		g.arena = g.arena[:n0+len(t)]
-	}
-	return parquet.ByteArrayValue(g.arena[n0:len(g.arena):len(g.arena)]), true, nil
+	return buf[:n0+m], true
 }
 
 // parseNanos reads seconds with nine decimals ("-12.000000500") as

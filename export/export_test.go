@@ -2,6 +2,8 @@ package export_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -31,9 +33,12 @@ func countPackets(t testing.TB, path string) int {
 }
 
 // TestExportEveryField writes every registered Wireshark field as a column
-// for the sample captures, with one and two workers, and checks that the
-// file opens with the schema asked for, one row per packet, in row groups
-// of the size asked for, and that the two outputs hold the same rows.
+// for the sample captures and for one of them repeated into a file of
+// several spans (so that two workers share it), with one and two workers,
+// and checks that the file opens with the schema asked for, one row per
+// packet, in row groups of the size asked for (with two workers a row
+// group ends with the batch that fills it), and that the two outputs hold
+// the same rows.
 func TestExportEveryField(t *testing.T) {
 	var fields []string
 	seen := map[string]bool{}
@@ -43,15 +48,23 @@ func TestExportEveryField(t *testing.T) {
 			fields = append(fields, n)
 		}
 	}
-	for _, f := range []string{"../testdata/sample.pcap", "../testdata/sample.pcapng"} {
+	// (A file of 1 MiB or more is mapped, and split into spans; it gets the
+	// default columns, which are quicker.)
+	big := repeated(t, "../testdata/sample.pcap", 60)
+	for _, f := range []string{"../testdata/sample.pcap", "../testdata/sample.pcapng", big} {
 		var outs [][]byte
+		want := countPackets(t, f)
+		const groupRows = 40
+		fields := fields
+		if f == big {
+			fields = export.DefaultFields
+		}
 		for _, j := range []int{1, 2} {
 			var buf bytes.Buffer
-			rows, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: 40})
+			rows, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: groupRows})
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			want := countPackets(t, f)
 			if rows != int64(want) {
 				t.Errorf("%s: %d rows written for %d packets", f, rows, want)
 			}
@@ -70,8 +83,19 @@ func TestExportEveryField(t *testing.T) {
 					t.Fatalf("column %d is %s, want %s", i, c.Name(), export.ColumnName(fields[i]))
 				}
 			}
-			if len(pf.RowGroups()) != (want+39)/40 {
-				t.Errorf("%s: %d row groups of 40 rows for %d packets", f, len(pf.RowGroups()), want)
+			groups := pf.RowGroups()
+			if j == 1 && len(groups) != (want+groupRows-1)/groupRows {
+				t.Errorf("%s: %d row groups of %d rows for %d packets", f, len(groups), groupRows, want)
+			}
+			if f == big && len(groups) < 3 {
+				t.Errorf("%s -j %d: %d row groups of %d or more rows for %d packets", f, j, len(groups), groupRows, want)
+			}
+			for k, g := range groups {
+				n := int(g.NumRows())
+				switch {
+				case k < len(groups)-1 && n < groupRows, j == 1 && n > groupRows:
+					t.Errorf("%s -j %d: row group %d has %d rows, for %d asked", f, j, k, n, groupRows)
+				}
 			}
 			outs = append(outs, buf.Bytes())
 		}
@@ -79,6 +103,45 @@ func TestExportEveryField(t *testing.T) {
 			t.Errorf("%s: rows with two workers differ from one", f)
 		}
 	}
+}
+
+// repeated writes the records of a capture n times over into a pcap in a
+// temporary directory.
+func repeated(t testing.TB, path string, n int) string {
+	r, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var recs []capture.Record
+	for {
+		rec, err := r.ReadRecord()
+		if err != nil {
+			break
+		}
+		recs = append(recs, rec)
+	}
+	out := filepath.Join(t.TempDir(), fmt.Sprintf("%dx-%s", n, filepath.Base(path)))
+	fh, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	w, err := capture.NewPcapWriter(fh, recs[0].LinkType, 262144, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		for j := range recs {
+			if err := w.WriteRecord(&recs[j]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestExportFilterAndOptions(t *testing.T) {
@@ -137,38 +200,7 @@ func benchFile(b *testing.B) string {
 	if dir == "" {
 		b.Skip("PKTKIT_CORPUS is not set")
 	}
-	r, err := capture.Open(filepath.Join(dir, "arkime/tests/pcap/http-post-upload.pcap"))
-	if err != nil {
-		b.Skip(err)
-	}
-	defer r.Close()
-	var recs []capture.Record
-	for {
-		rec, err := r.ReadRecord()
-		if err != nil {
-			break
-		}
-		recs = append(recs, rec)
-	}
-	out := filepath.Join(b.TempDir(), "bench.pcap")
-	fh, err := os.Create(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := capture.NewPcapWriter(fh, capture.LinkType(1), 262144, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < 4000; i++ {
-		for j := range recs {
-			w.WriteRecord(&recs[j])
-		}
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	fh.Close()
-	return out
+	return repeated(b, filepath.Join(dir, "arkime/tests/pcap/http-post-upload.pcap"), 4000)
 }
 
 // TestExportTimestampNanos reads frame_time_epoch back (with parquet-go's
@@ -233,8 +265,8 @@ func TestExportTimestampNanos(t *testing.T) {
 	}
 }
 
-// readRows reads a Parquet file back with parquet-go and renders its row
-// groups and rows as text.
+// readRows reads a Parquet file back with parquet-go and renders its rows
+// as text.
 func readRows(t *testing.T, b []byte) string {
 	t.Helper()
 	pf, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
@@ -243,7 +275,6 @@ func readRows(t *testing.T, b []byte) string {
 	}
 	var sb strings.Builder
 	for _, rg := range pf.RowGroups() {
-		sb.WriteString("row group\n")
 		rows := rg.Rows()
 		batch := make([]parquet.Row, 16)
 		for {
@@ -262,4 +293,139 @@ func readRows(t *testing.T, b []byte) string {
 		rows.Close()
 	}
 	return sb.String()
+}
+
+// TestExportStatistics checks every column chunk's statistics (null count,
+// minimum and maximum in the column's sort order) against the values read
+// back, for the default columns and a boolean, a signed and a byte-string
+// column, with one and two workers (signed values come from a corpus
+// capture of radiotap headers, when PKTKIT_CORPUS is set).
+func TestExportStatistics(t *testing.T) {
+	fields := append(append([]string{}, export.DefaultFields...), "tcp.flags.syn", "frame.time_delta", "radiotap.dbm_antsignal", "data.data", "arp.src.hw", "ip.checksum")
+	files := []string{"../testdata/sample.pcap", "../testdata/conns.pcap"}
+	if dir := os.Getenv("PKTKIT_CORPUS"); dir != "" {
+		files = append(files, filepath.Join(dir, "arkime/tests/pcap/80211http.pcap"))
+	}
+	for _, f := range files {
+		for _, j := range []int{1, 2} {
+			var buf bytes.Buffer
+			if _, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: 50}); err != nil {
+				t.Fatal(err)
+			}
+			pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaves := pf.Schema().Fields()
+			bounded := 0
+			for gi, rg := range pf.Metadata().RowGroups {
+				vals := make([][]parquet.Value, len(leaves))
+				rows := pf.RowGroups()[gi].Rows()
+				batch := make([]parquet.Row, 64)
+				for {
+					n, err := rows.ReadRows(batch)
+					for _, row := range batch[:n] {
+						for _, v := range row {
+							vals[v.Column()] = append(vals[v.Column()], v.Clone())
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				rows.Close()
+				for ci, cc := range rg.Columns {
+					what := fmt.Sprintf("%s -j %d row group %d %s", filepath.Base(f), j, gi, leaves[ci].Name())
+					st := cc.MetaData.Statistics
+					typ := leaves[ci].Type()
+					var nulls int64
+					var lo, hi parquet.Value
+					for _, v := range vals[ci] {
+						switch {
+						case v.IsNull():
+							nulls++
+						case lo.IsNull() || typ.Compare(v, lo) < 0:
+							lo = v
+							if hi.IsNull() {
+								hi = v
+							}
+						case typ.Compare(v, hi) > 0:
+							hi = v
+						}
+					}
+					if int64(len(vals[ci])) != cc.MetaData.NumValues {
+						t.Errorf("%s: %d values read, metadata says %d", what, len(vals[ci]), cc.MetaData.NumValues)
+					}
+					if st.NullCount != nulls {
+						t.Errorf("%s: null count %d, %d nulls read", what, st.NullCount, nulls)
+					}
+					if lo.IsNull() {
+						if st.MinValue != nil || st.MaxValue != nil {
+							t.Errorf("%s: bounds for a column of nulls", what)
+						}
+						continue
+					}
+					if st.MinValue == nil && len(lo.ByteArray()) <= 256 && len(hi.ByteArray()) <= 256 {
+						t.Errorf("%s: no bounds", what)
+						continue
+					}
+					if st.MinValue == nil {
+						continue
+					}
+					bounded++
+					gotLo, gotHi := typ.Kind().Value(st.MinValue), typ.Kind().Value(st.MaxValue)
+					if typ.Compare(gotLo, lo) != 0 || typ.Compare(gotHi, hi) != 0 {
+						t.Errorf("%s: bounds %v..%v, values %v..%v", what, gotLo, gotHi, lo, hi)
+					}
+				}
+			}
+			if bounded < 15 {
+				t.Errorf("%s -j %d: only %d column chunks with bounds", f, j, bounded)
+			}
+		}
+	}
+}
+
+// TestExportDamagedAndEmpty: a capture cut short gives a complete file of
+// the packets before the cut and the reader's error; a filter that takes
+// nothing gives a valid file of no rows.
+func TestExportDamagedAndEmpty(t *testing.T) {
+	data, err := os.ReadFile("../testdata/sample.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.pcap")
+	if err := os.WriteFile(cut, data[:10000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readable := countPackets(t, cut)
+	if readable == 0 || readable >= countPackets(t, "../testdata/sample.pcap") {
+		t.Fatalf("the cut capture has %d readable packets", readable)
+	}
+	for _, j := range []int{1, 2} {
+		var buf bytes.Buffer
+		rows, err := export.File(cut, &buf, export.Options{Workers: j})
+		var ce *capture.Error
+		if !errors.As(err, &ce) {
+			t.Fatalf("-j %d: error %v, want the capture's", j, err)
+		}
+		pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatalf("-j %d: the file of the packets before the cut does not open: %v", j, err)
+		}
+		if rows != int64(readable) || pf.NumRows() != int64(readable) {
+			t.Errorf("-j %d: %d rows written, file has %d, %d packets readable", j, rows, pf.NumRows(), readable)
+		}
+
+		buf.Reset()
+		none := func() func(*packet.Packet) bool { return func(*packet.Packet) bool { return false } }
+		rows, err = export.File("../testdata/sample.pcap", &buf, export.Options{Workers: j, Filter: none})
+		if err != nil || rows != 0 {
+			t.Fatalf("-j %d: filter taking nothing: %d rows, %v", j, rows, err)
+		}
+		pf, err = parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil || pf.NumRows() != 0 || len(pf.Schema().Fields()) != len(export.DefaultFields) {
+			t.Errorf("-j %d: file of no rows: %v", j, err)
+		}
+	}
 }

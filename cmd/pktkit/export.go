@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"pktkit/capture"
 	"pktkit/export"
 	"pktkit/internal/progress"
 )
@@ -135,7 +137,12 @@ func exportOne(in, path string, opt export.Options) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		// A damaged capture leaves a complete file of the packets before
+		// the damage; any other error, no file.
+		var ce *capture.Error
+		if !errors.As(err, &ce) {
+			os.Remove(path)
+		}
 		return fmt.Errorf("%s: %w", in, err)
 	}
 	return nil
