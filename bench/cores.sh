@@ -6,7 +6,10 @@
 #   ceiling:    two copies of the one-core run at once, one per core
 # and prints per job the median wall times, the speed-up (one core / two
 # cores) and the machine's ceiling (2 x one core / both copies): what two
-# cores give two independent copies of the same work. A parallel walk
+# cores give two independent copies of the same work. Each is given twice:
+# from the medians, and as the median of the rounds' own ratios (a round's
+# runs follow each other within seconds, so the ratio of a round holds
+# when the machine's speed drifts between rounds). A parallel walk
 # cannot beat the ceiling; on a virtual machine whose cores slow each other
 # down it is below 2.
 #
@@ -16,6 +19,7 @@
 # order, is a serial part that a second core does not shorten.
 #
 # usage: bench/cores.sh [RUNS]     (default 5; needs bench/out/big.pcap, see run.sh)
+#        CORES_JOBS="export fields" bench/cores.sh ...   (only those jobs)
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
@@ -47,24 +51,27 @@ secs() { # secs CMD... -> wall seconds
 }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 
-printf "%-14s %9s %9s %9s %9s %9s\n" job "1 core" "2 cores" speed-up "2 copies" ceiling
-for job in fields export convert-Y-tcp convert-to-file; do
-	one=() two=() pair=()
+printf "%-16s %8s %8s %9s %9s %9s %9s\n" job "1 core" "2 cores" speed-up "(rounds)" ceiling "(rounds)"
+for job in ${CORES_JOBS:-fields export convert-Y-tcp convert-to-file}; do
+	one=() two=() pair=() r=() c=()
 	for ((i = 0; i < RUNS; i++)); do
 		# shellcheck disable=SC2059
 		a=$(printf "${JOBS[$job]}" a) b=$(printf "${JOBS[$job]}" b)
-		one+=("$(secs taskset -c 0 "$P" $a -j 1)")
-		two+=("$(secs "$P" $a -j 2)")
+		o=$(secs taskset -c 0 "$P" $a -j 1)
+		t=$(secs "$P" $a -j 2)
 		t0=$(date +%s.%N)
 		taskset -c 0 "$P" $a -j 1 >/dev/null &
 		taskset -c 1 "$P" $b -j 1 >/dev/null
 		wait
 		t1=$(date +%s.%N)
-		pair+=("$(echo "$t1 - $t0" | bc -l)")
+		p=$(echo "$t1 - $t0" | bc -l)
+		one+=("$o") two+=("$t") pair+=("$p")
+		r+=("$(echo "$o / $t" | bc -l)") c+=("$(echo "2 * $o / $p" | bc -l)")
 	done
 	o=$(printf "%s\n" "${one[@]}" | median)
 	t=$(printf "%s\n" "${two[@]}" | median)
 	p=$(printf "%s\n" "${pair[@]}" | median)
-	printf "%-14s %9s %9s %8.2fx %9s %8.2fx\n" "$job" "$o" "$t" "$(echo "$o / $t" | bc -l)" "$p" "$(echo "2 * $o / $p" | bc -l)"
+	printf "%-16s %8s %8s %8.2fx %8.2fx %8.2fx %8.2fx\n" "$job" "$o" "$t" "$(echo "$o / $t" | bc -l)" \
+		"$(printf "%s\n" "${r[@]}" | median)" "$(echo "2 * $o / $p" | bc -l)" "$(printf "%s\n" "${c[@]}" | median)"
 done
 rm -f "$OUT"/pktkit-cores-*.parquet "$OUT"/pktkit-cores-*.pcapng

@@ -12,10 +12,14 @@
 // quoted IP header, a tunnel) gives one occurrence, the first unless
 // Options.Occurrence says otherwise, so every column is a scalar.
 //
-// The capture is split into batches of consecutive packets that workers
-// dissect into column values in parallel; the values are encoded and
-// compressed in packet order, so the output is the same whatever the
-// number of workers.
+// The capture is split into batches of consecutive packets; workers
+// dissect them in parallel, and each encodes and compresses its batch into
+// a data page per column. The pages are written in packet order, so the
+// rows do not depend on the number of workers (page and row-group
+// boundaries do: with one worker pages hold 8,192 rows and row groups
+// exactly Options.RowGroupRows; with several, a batch makes a page and a
+// row group ends with the batch that fills it). Column chunks carry their
+// null count, minimum and maximum, for readers that skip row groups.
 package export
 
 import (
@@ -65,7 +69,9 @@ type Options struct {
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
 	// RowGroupRows is the number of rows in a row group (default 131072;
-	// the last may have fewer).
+	// the last may have fewer). With several workers a row group ends
+	// with the batch of packets that fills it (fewer than 4,096 rows
+	// more).
 	RowGroupRows int
 	// Filter, if set, makes for each goroutine that dissects packets a test
 	// (a display filter's Clone().Match); only the packets it accepts
@@ -257,6 +263,14 @@ const (
 	pageBytes = 1 << 20
 )
 
+// batchBytes bounds the packet data of the batches the workers take: a
+// batch makes one page per column, and compressing pages costs time per
+// page as well as per byte. Batches of 1 MiB (about 3,000 packets of the
+// benchmark capture) took 10% less CPU than the walk's 256 KiB spans with
+// two workers, and made the file 9% smaller, as small as one worker's
+// pages of 8,192 rows make it.
+const batchBytes = 1 << 20
+
 // File exports one capture file (path "-" for standard input) to w as one
 // Parquet file and returns the number of rows written. If reading the
 // capture fails (a *capture.Error: a damaged file), the rows before the
@@ -316,6 +330,7 @@ func File(path string, w io.Writer, opt Options) (int64, error) {
 		// into row groups, in packet order. A row group ends with the
 		// batch that fills it.
 		wopt.NoRecords = true // (the chunks are all it reads)
+		wopt.BatchBytes = batchBytes
 		err = walk.Pipeline(r, wopt, opt.Workers, func() func(p *packet.Packet, rec *capture.Record, acc *chunk) error {
 			enc := newEncoder(cols, ec.Clone(), comp)
 			return func(p *packet.Packet, rec *capture.Record, acc *chunk) error {

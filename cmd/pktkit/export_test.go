@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -23,22 +24,7 @@ import (
 // testdata/duckdb), unless PKTKIT_REQUIRE_ORACLES=1.
 func duckDump(t *testing.T, glob string) (types [][2]string, rows [][]*string) {
 	t.Helper()
-	dir, _ := filepath.Abs("../../testdata/duckdb")
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api"))
-	if nodeErr != nil || modErr != nil {
-		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
-			t.Fatal("DuckDB oracle missing: need node and `npm install` in testdata/duckdb")
-		}
-		t.Skip("DuckDB oracle missing (node, or npm install in testdata/duckdb)")
-	}
-	cmd := exec.Command("node", filepath.Join(dir, "dump.mjs"), glob)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("duckdb on %s: %v\n%s", glob, err, stderr.String())
-	}
+	out := runDuck(t, glob)
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<24)
 	first := true
@@ -61,6 +47,143 @@ func duckDump(t *testing.T, glob string) (types [][2]string, rows [][]*string) {
 		rows = append(rows, row)
 	}
 	return types, rows
+}
+
+// runDuck runs testdata/duckdb/dump.mjs with args and returns its output;
+// it skips when node or the package is missing (npm install in
+// testdata/duckdb), unless PKTKIT_REQUIRE_ORACLES=1.
+func runDuck(t *testing.T, args ...string) []byte {
+	t.Helper()
+	dir, _ := filepath.Abs("../../testdata/duckdb")
+	_, nodeErr := exec.LookPath("node")
+	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api"))
+	if nodeErr != nil || modErr != nil {
+		if os.Getenv("PKTKIT_REQUIRE_ORACLES") == "1" {
+			t.Fatal("DuckDB oracle missing: need node and `npm install` in testdata/duckdb")
+		}
+		t.Skip("DuckDB oracle missing (node, or npm install in testdata/duckdb)")
+	}
+	cmd := exec.Command("node", append([]string{filepath.Join(dir, "dump.mjs")}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("duckdb %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// TestExportStatisticsWithDuckDB reads each column chunk's null count,
+// minimum and maximum as DuckDB reads them from the metadata, and checks
+// them against the values DuckDB reads from the same row group: integer,
+// boolean and text columns, row groups of 150 rows of the sample captures
+// and of conns.pcap.
+func TestExportStatisticsWithDuckDB(t *testing.T) {
+	fields := exportFields()
+	tmp := t.TempDir()
+	for _, f := range []string{"../../testdata/sample.pcap", "../../testdata/sample.pcapng", "../../testdata/conns.pcap"} {
+		out := filepath.Join(tmp, filepath.Base(f)+".parquet")
+		fh, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := export.File(f, fh, export.Options{Fields: fields, RowGroupRows: 150}); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+		types, rows := duckDump(t, out)
+		type chunkStats struct {
+			rows, nulls int64
+			column      string
+			min, max    *string
+		}
+		var meta []chunkStats
+		sc := bufio.NewScanner(bytes.NewReader(runDuck(t, "--stats", out)))
+		for sc.Scan() {
+			var row []any
+			if err := json.Unmarshal(sc.Bytes(), &row); err != nil || len(row) != 6 {
+				t.Fatalf("duckdb --stats line %q: %v", sc.Text(), err)
+			}
+			text := func(v any) *string {
+				if v == nil {
+					return nil
+				}
+				s := fmt.Sprint(v)
+				return &s
+			}
+			num := func(v any) int64 {
+				n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+				if err != nil {
+					t.Fatalf("duckdb --stats line %q: %v", sc.Text(), err)
+				}
+				return n
+			}
+			meta = append(meta, chunkStats{rows: num(row[1]), column: fmt.Sprint(row[2]), nulls: num(row[3]), min: text(row[4]), max: text(row[5])})
+		}
+		if len(meta) == 0 || len(meta)%len(fields) != 0 {
+			t.Fatalf("%s: %d column chunks for %d columns", f, len(meta), len(fields))
+		}
+		start, checked := 0, 0
+		for g := 0; g < len(meta)/len(fields); g++ {
+			n := meta[g*len(fields)].rows
+			part := rows[start : start+int(n)]
+			start += int(n)
+			for j := range fields {
+				m := meta[g*len(fields)+j]
+				what := fmt.Sprintf("%s row group %d %s", filepath.Base(f), g, m.column)
+				if m.column != types[j][0] {
+					t.Fatalf("%s: metadata column %s, want %s", what, m.column, types[j][0])
+				}
+				typ := types[j][1]
+				var less func(a, b string) bool
+				switch typ {
+				case "UBIGINT", "BIGINT":
+					less = func(a, b string) bool {
+						x, _ := strconv.ParseInt(a, 10, 64)
+						y, _ := strconv.ParseInt(b, 10, 64)
+						return x < y
+					}
+				case "VARCHAR", "BOOLEAN":
+					less = func(a, b string) bool { return a < b }
+				default:
+					continue
+				}
+				var nulls int64
+				var lo, hi *string
+				for _, r := range part {
+					v := r[j+1]
+					switch {
+					case v == nil:
+						nulls++
+					case lo == nil:
+						lo, hi = v, v
+					case less(*v, *lo):
+						lo = v
+					case less(*hi, *v):
+						hi = v
+					}
+				}
+				if m.nulls != nulls {
+					t.Errorf("%s: null count %d, DuckDB reads %d nulls", what, m.nulls, nulls)
+				}
+				switch {
+				case lo == nil && (m.min != nil || m.max != nil):
+					t.Errorf("%s: bounds %v..%v for nulls only", what, deref(m.min), deref(m.max))
+				case lo == nil:
+				case m.min == nil || m.max == nil || *m.min != *lo || *m.max != *hi:
+					t.Errorf("%s: bounds %v..%v, values %s..%s", what, deref(m.min), deref(m.max), *lo, *hi)
+				default:
+					checked++
+				}
+			}
+		}
+		if start != len(rows) {
+			t.Errorf("%s: row groups hold %d rows, DuckDB reads %d", f, start, len(rows))
+		}
+		if checked < 20 {
+			t.Errorf("%s: only %d column chunks with bounds checked", f, checked)
+		}
+	}
 }
 
 // exportFields are the default columns and a few of other kinds (flag bit,
