@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -89,7 +90,10 @@ func (fw *fileWriter) flush() error {
 	if fw.rows == 0 {
 		return nil
 	}
-	rg := format.RowGroup{NumRows: int64(fw.rows), FileOffset: fw.off, Ordinal: int16(len(fw.meta.RowGroups))}
+	rg := format.RowGroup{NumRows: int64(fw.rows), FileOffset: fw.off}
+	if n := len(fw.meta.RowGroups); n <= math.MaxInt16 {
+		rg.Ordinal = int16(n) // (past 32,767 row groups, 4 G rows, none)
+	}
 	for i := range fw.cols {
 		col := &fw.cols[i]
 		st := &fw.st[i]

@@ -197,3 +197,71 @@ func TestSpansProgress(t *testing.T) {
 		t.Errorf("%d progress calls, last %d of %d, file %d bytes", calls, last, total, st.Size())
 	}
 }
+
+// finAcc gathers packet numbers; Finish, which Pipeline must call in the
+// worker once per batch before the consumer sees it, seals them.
+type finAcc struct {
+	nums     []int
+	sealed   int // how many of nums Finish saw
+	finishes int
+}
+
+func (a *finAcc) Finish() error {
+	a.sealed = len(a.nums)
+	a.finishes++
+	return nil
+}
+
+// TestPipelineFinisher checks that an accumulator implementing Finisher
+// is finished exactly once per batch, after its last packet and before the
+// consumer takes it, for spans of a mapped file and for batches of copied
+// records (standard input), and that the batches still carry every packet
+// in order.
+func TestPipelineFinisher(t *testing.T) {
+	path, offs := bigPcap(t)
+	for _, mapped := range []bool{true, false} {
+		var r *capture.Reader
+		var err error
+		if mapped {
+			r, err = capture.Open(path)
+		} else {
+			var fh *os.File
+			fh, err = os.Open(path)
+			if err == nil {
+				defer fh.Close()
+				r, err = capture.NewReader(fh)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, batches := 1, 0
+		err = walk.Pipeline(r, walk.Options{NoRecords: true, BatchRecords: 500}, 2, func() func(p *packet.Packet, rec *capture.Record, acc *finAcc) error {
+			return func(p *packet.Packet, rec *capture.Record, acc *finAcc) error {
+				acc.nums = append(acc.nums, p.Number)
+				return nil
+			}
+		}, func(b *walk.Batch[finAcc]) error {
+			a := &b.Acc
+			if a.finishes != 1 || a.sealed != len(a.nums) {
+				t.Fatalf("mapped %v: batch of %d packets finished %d times, over %d packets", mapped, len(a.nums), a.finishes, a.sealed)
+			}
+			for _, n := range a.nums {
+				if n != next {
+					t.Fatalf("mapped %v: packet %d, want %d", mapped, n, next)
+				}
+				next++
+			}
+			batches++
+			*a = finAcc{nums: a.nums[:0]}
+			return nil
+		})
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next-1 != len(offs) || batches < 4 {
+			t.Errorf("mapped %v: %d packets in %d batches, want %d in several", mapped, next-1, batches, len(offs))
+		}
+	}
+}
