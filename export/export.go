@@ -368,11 +368,41 @@ func (e *encoder) add(g *chunk, p *packet.Packet) error {
 	g.enc = e
 	for i := range e.cols {
 		if err := e.value(&g.cols[i], p, i); err != nil {
+			// Take the row's values back out of the columns before
+			// (value adds nothing when it fails): the chunk's rows
+			// before it still make a consistent page.
+			for j := range i {
+				g.cols[j].pop(e.cols[j].phys)
+			}
 			return fmt.Errorf("packet %d, %s: %w", p.Number, e.cols[i].name, err)
 		}
 	}
 	g.rows++
 	return nil
+}
+
+// pop removes the last row's value (or null) from c.
+func (c *colData) pop(phys int) {
+	last := len(c.defs) - 1
+	if last < 0 {
+		return
+	}
+	had := c.defs[last] == 1
+	c.defs = c.defs[:last]
+	if !had {
+		return
+	}
+	c.n--
+	switch phys {
+	case physInt64:
+		c.ints = c.ints[:len(c.ints)-1]
+	case physDouble:
+		c.vals = c.vals[:len(c.vals)-8]
+	case physBool:
+		c.vals = c.vals[:len(c.vals)-1]
+	default:
+		c.vals = c.vals[:c.lastAt-4]
+	}
 }
 
 func (c *colData) null() { c.defs = append(c.defs, 0) }
@@ -403,6 +433,7 @@ func (c *colData) bool(v bool) {
 // the room for its length.
 func (c *colData) bytesFrom(at int) {
 	binary.LittleEndian.PutUint32(c.vals[at-4:], uint32(len(c.vals)-at))
+	c.lastAt = at
 	c.defs = append(c.defs, 1)
 	c.n++
 }

@@ -37,6 +37,9 @@ type colData struct {
 	ints []int64 // physInt64: the values
 	vals []byte  // physBool: a byte per value; physDouble, physBytes: PLAIN
 	n    int     // values (rows with a value)
+	// lastAt is where the last byte-array value's bytes start in vals
+	// (after its length), for pop.
+	lastAt int
 
 	page []byte // the page: its header and compressed body
 	raw  int    // the page's size with its body uncompressed
