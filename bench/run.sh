@@ -115,7 +115,14 @@ TOOLS+=("gopacket dlp|$N|$BIN/gopacket-fields -mode dlp $BIG")
 TOOLS+=("tshark (prefix)|$PN|tshark -n -r $PREFIX -T fields$EARGS")
 
 echo "== timing: $RUNS interleaved round(s) (tshark in the first $TSHARK_RUNS); peak RSS from /usr/bin/time"
-cat "$BIG" >/dev/null # warm the page cache: all tools read from memory
+# All tools read from memory: the capture is read into the page cache and
+# locked there while the benchmark runs (bench/pin.py: this machine's
+# DAMON reclaims pages read once per run, in the middle of a series).
+python3 "$BENCH/pin.py" "$BIG" "$PREFIX" >"$OUT/pin.txt" &
+PIN=$!
+trap 'kill $PIN 2>/dev/null' EXIT
+for _ in $(seq 600); do grep -q pinned "$OUT/pin.txt" 2>/dev/null && break; kill -0 $PIN 2>/dev/null || break; sleep 0.1; done
+grep -q pinned "$OUT/pin.txt" || echo "WARNING: could not lock the capture in memory; timings may include disk reads"
 RESULTS=$OUT/results.tsv
 : >"$RESULTS"
 SLUGS=()
