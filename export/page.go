@@ -25,9 +25,9 @@ const (
 	encDelta = 5 // DELTA_BINARY_PACKED
 )
 
-// maxBound is the longest byte array kept as a column chunk's minimum or
-// maximum: a chunk whose minimum or maximum is longer has none (readers then
-// scan it; truncating a bound would need a rounded-up maximum).
+// maxBound is the longest byte array written as a column chunk's minimum
+// or maximum: a chunk whose minimum or maximum is longer has none (readers
+// then scan it; truncating a bound would need a rounded-up maximum).
 const maxBound = 256
 
 // colData is one column of the rows a chunk gathers: the values as they are
@@ -48,10 +48,9 @@ type colData struct {
 
 // bounds are the statistics of a page or a column chunk.
 type bounds struct {
-	nulls   int64
-	has     bool   // lo and hi hold the minimum and maximum
-	tooLong bool   // a minimum or maximum was too long to keep (maxBound)
-	lo, hi  []byte // PLAIN-encoded (byte arrays: the bytes themselves)
+	nulls  int64
+	has    bool   // lo and hi hold the minimum and maximum
+	lo, hi []byte // PLAIN-encoded (byte arrays: the bytes themselves)
 }
 
 // chunk is the rows of a batch (or, with one worker, of a page), gathered
@@ -140,7 +139,7 @@ func (pg *pager) page(c *colData, col *column, rows int) error {
 	c.raw = len(c.page) + len(body)
 	c.page = append(c.page, out...)
 	c.st.nulls = int64(rows - c.n)
-	c.st.has, c.st.tooLong = false, false
+	c.st.has = false
 	if c.n > 0 {
 		c.st.bound(c, col)
 	}
@@ -213,10 +212,6 @@ func (b *bounds) bound(c *colData, col *column) {
 				hi = v
 			}
 		}
-		if len(lo) > maxBound || len(hi) > maxBound {
-			b.tooLong = true
-			return
-		}
 		b.set(lo, hi)
 	}
 }
@@ -238,7 +233,6 @@ func (b *bounds) set64(lo, hi uint64) {
 // merge widens b (a column chunk's statistics) by p (a page's).
 func (b *bounds) merge(p *bounds, col *column) {
 	b.nulls += p.nulls
-	b.tooLong = b.tooLong || p.tooLong
 	if !p.has {
 		return
 	}

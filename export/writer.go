@@ -111,7 +111,7 @@ func (fw *fileWriter) flush() error {
 		if col.phys == physInt64 {
 			md.Encoding[1] = format.DeltaBinaryPacked
 		}
-		if st.has && !st.tooLong {
+		if st.has && len(st.lo) <= maxBound && len(st.hi) <= maxBound {
 			md.Statistics.MinValue = bytes.Clone(st.lo)
 			md.Statistics.MaxValue = bytes.Clone(st.hi)
 		}
