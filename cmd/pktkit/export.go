@@ -42,9 +42,13 @@ pktkit fields --format ndjson).
 
 -Y writes only the packets a Wireshark display filter accepts.
 
-Row groups hold 131072 packets (the last fewer). -j workers dissect
-batches of packets into column values in parallel; the values are encoded
-and compressed in packet order, so the output does not depend on -j.
+Row groups hold 131072 packets (the last fewer; with -j 2 or more, up to
+a batch of packets more) and carry each column's null count, minimum and
+maximum. -j workers dissect batches of packets in parallel and each
+encodes and compresses its batch into a page per column; the pages are
+written in packet order, so the rows do not depend on -j. A damaged
+capture leaves a complete file of the packets before the damage, and the
+error (exit 1).
 
 Examples:
   pktkit export big.pcap -o big.parquet
