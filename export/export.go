@@ -19,7 +19,9 @@
 // boundaries do: with one worker pages hold 8,192 rows and row groups
 // exactly Options.RowGroupRows; with several, a batch makes a page and a
 // row group ends with the batch that fills it). Column chunks carry their
-// null count, minimum and maximum, for readers that skip row groups.
+// null count, minimum and maximum, for readers that skip row groups, and
+// the file has a page index (a ColumnIndex and an OffsetIndex per column
+// chunk, after the last row group) for readers that skip pages.
 package export
 
 import (

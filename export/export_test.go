@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 
 	"pktkit/capture"
@@ -109,33 +110,49 @@ func TestExportEveryField(t *testing.T) {
 // repeated writes the records of a capture n times over into a pcap in a
 // temporary directory.
 func repeated(t testing.TB, path string, n int) string {
-	r, err := capture.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var recs []capture.Record
-	for {
-		rec, err := r.ReadRecord()
-		if err != nil {
-			break
-		}
-		recs = append(recs, rec)
-	}
-	out := filepath.Join(t.TempDir(), fmt.Sprintf("%dx-%s", n, filepath.Base(path)))
+	return joined(t, part{path, n})
+}
+
+// part is a capture's records repeated n times.
+type part struct {
+	path string
+	n    int
+}
+
+// joined writes parts one after the other into a pcap in a temporary
+// directory (their link type is the first's).
+func joined(t testing.TB, parts ...part) string {
+	out := filepath.Join(t.TempDir(), "joined.pcap")
 	fh, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	w, err := capture.NewPcapWriter(fh, recs[0].LinkType, 262144, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		for j := range recs {
-			if err := w.WriteRecord(&recs[j]); err != nil {
+	var w *capture.PcapWriter
+	for _, pt := range parts {
+		r, err := capture.Open(pt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []capture.Record
+		for {
+			rec, err := r.ReadRecord()
+			if err != nil {
+				break
+			}
+			recs = append(recs, rec)
+		}
+		r.Close()
+		if w == nil {
+			if w, err = capture.NewPcapWriter(fh, recs[0].LinkType, 262144, false); err != nil {
 				t.Fatal(err)
+			}
+		}
+		for i := 0; i < pt.n; i++ {
+			for j := range recs {
+				if err := w.WriteRecord(&recs[j]); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
@@ -303,14 +320,21 @@ func readRows(t *testing.T, b []byte) string {
 // capture of radiotap headers, when PKTKIT_CORPUS is set).
 func TestExportStatistics(t *testing.T) {
 	fields := append(append([]string{}, export.DefaultFields...), "tcp.flags.syn", "frame.time_delta", "radiotap.dbm_antsignal", "data.data", "arp.src.hw", "ip.checksum")
-	files := []string{"../testdata/sample.pcap", "../testdata/conns.pcap"}
+	// Segments of different addresses and sizes, each longer than a page:
+	// pages whose bounds go up and down (mapped: batches of 1 MiB).
+	big := joined(t, part{"../testdata/sample.pcap", 80}, part{"../testdata/conns.pcap", 30}, part{"../testdata/sample.pcap", 80})
+	files := []string{"../testdata/sample.pcap", "../testdata/conns.pcap", big}
 	if dir := os.Getenv("PKTKIT_CORPUS"); dir != "" {
 		files = append(files, filepath.Join(dir, "arkime/tests/pcap/80211http.pcap"))
 	}
 	for _, f := range files {
 		for _, j := range []int{1, 2} {
 			var buf bytes.Buffer
-			if _, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: 50}); err != nil {
+			groupRows := 50
+			if f == big {
+				groupRows = 40000 // several pages per column chunk
+			}
+			if _, err := export.File(f, &buf, export.Options{Fields: fields, Workers: j, RowGroupRows: groupRows}); err != nil {
 				t.Fatal(err)
 			}
 			pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -319,6 +343,7 @@ func TestExportStatistics(t *testing.T) {
 			}
 			leaves := pf.Schema().Fields()
 			bounded, longs := 0, 0
+			multiPage, ascending := 0, 0
 			for gi, rg := range pf.Metadata().RowGroups {
 				vals := make([][]parquet.Value, len(leaves))
 				rows := pf.RowGroups()[gi].Rows()
@@ -339,21 +364,8 @@ func TestExportStatistics(t *testing.T) {
 					what := fmt.Sprintf("%s -j %d row group %d %s", filepath.Base(f), j, gi, leaves[ci].Name())
 					st := cc.MetaData.Statistics
 					typ := leaves[ci].Type()
-					var nulls int64
-					var lo, hi parquet.Value
-					for _, v := range vals[ci] {
-						switch {
-						case v.IsNull():
-							nulls++
-						case lo.IsNull() || typ.Compare(v, lo) < 0:
-							lo = v
-							if hi.IsNull() {
-								hi = v
-							}
-						case typ.Compare(v, hi) > 0:
-							hi = v
-						}
-					}
+					nulls, lo, hi := valueBounds(typ, vals[ci])
+					checkPageIndex(t, what, buf.Bytes(), pf, gi, ci, typ, vals[ci], &multiPage, &ascending)
 					if int64(len(vals[ci])) != cc.MetaData.NumValues {
 						t.Errorf("%s: %d values read, metadata says %d", what, len(vals[ci]), cc.MetaData.NumValues)
 					}
@@ -388,7 +400,113 @@ func TestExportStatistics(t *testing.T) {
 			if f == files[1] && longs == 0 {
 				t.Errorf("%s -j %d: no column chunk with values too long for bounds: the test shows nothing there", f, j)
 			}
+			if f == big && (multiPage == 0 || ascending == 0) {
+				t.Errorf("%s -j %d: %d column chunks of several pages, %d ascending: the page index test shows little", f, j, multiPage, ascending)
+			}
 		}
+	}
+}
+
+// valueBounds returns the nulls, minimum and maximum of values of typ.
+func valueBounds(typ parquet.Type, vals []parquet.Value) (nulls int64, lo, hi parquet.Value) {
+	for _, v := range vals {
+		switch {
+		case v.IsNull():
+			nulls++
+		case lo.IsNull() || typ.Compare(v, lo) < 0:
+			lo = v
+			if hi.IsNull() {
+				hi = v
+			}
+		case typ.Compare(v, hi) > 0:
+			hi = v
+		}
+	}
+	return nulls, lo, hi
+}
+
+// checkPageIndex checks the page index of column chunk (g, c) of file
+// data: the OffsetIndex's pages tile the chunk, each starts with a page
+// header whose sizes and value count agree, and the ColumnIndex's null
+// pages, null counts, minima, maxima and boundary order agree with the
+// values of each page's rows (vals, the chunk's values read back).
+func checkPageIndex(t *testing.T, what string, data []byte, pf *parquet.File, g, c int, typ parquet.Type, vals []parquet.Value, multiPage, ascending *int) {
+	t.Helper()
+	cc := pf.Metadata().RowGroups[g].Columns[c]
+	n := len(pf.Metadata().RowGroups[g].Columns)
+	cis, ois := pf.ColumnIndexes(), pf.OffsetIndexes()
+	if len(cis) != len(pf.Metadata().RowGroups)*n || len(ois) != len(cis) {
+		t.Fatalf("%s: %d column indexes and %d offset indexes", what, len(cis), len(ois))
+	}
+	ci, oi := cis[g*n+c], ois[g*n+c]
+	locs := oi.PageLocations
+	if len(locs) == 0 || len(ci.NullPages) != len(locs) || len(ci.MinValues) != len(locs) || len(ci.MaxValues) != len(locs) || len(ci.NullCounts) != len(locs) {
+		t.Fatalf("%s: %d page locations, column index of %d/%d/%d/%d", what, len(locs), len(ci.NullPages), len(ci.MinValues), len(ci.MaxValues), len(ci.NullCounts))
+	}
+	if len(locs) > 1 {
+		*multiPage++
+	}
+	at := cc.MetaData.DataPageOffset
+	for k, loc := range locs {
+		end := int64(len(vals))
+		if k+1 < len(locs) {
+			end = locs[k+1].FirstRowIndex
+		}
+		if loc.Offset != at || (k == 0) != (loc.FirstRowIndex == 0) || end <= loc.FirstRowIndex {
+			t.Fatalf("%s page %d: at %d (want %d), rows %d..%d", what, k, loc.Offset, at, loc.FirstRowIndex, end)
+		}
+		at += int64(loc.CompressedPageSize)
+		var h format.PageHeader
+		page := data[loc.Offset : loc.Offset+int64(loc.CompressedPageSize)]
+		rd := new(thrift.CompactProtocol).NewReaderFromBytes(page)
+		if err := thrift.NewDecoder(rd).Decode(&h); err != nil {
+			t.Fatalf("%s page %d: header: %v", what, k, err)
+		}
+		hlen := rd.BytesRead()
+		if hlen+int(h.CompressedPageSize) != len(page) || !h.DataPageHeader.Valid || int64(h.DataPageHeader.V.NumValues) != end-loc.FirstRowIndex {
+			t.Errorf("%s page %d: header of %d bytes, %d values for rows %d..%d", what, k, hlen, h.DataPageHeader.V.NumValues, loc.FirstRowIndex, end)
+		}
+		nulls, lo, hi := valueBounds(typ, vals[loc.FirstRowIndex:end])
+		null := nulls == end-loc.FirstRowIndex
+		if ci.NullCounts[k] != nulls || ci.NullPages[k] != null {
+			t.Errorf("%s page %d: column index says %d nulls (null page %v), %d read", what, k, ci.NullCounts[k], ci.NullPages[k], nulls)
+		}
+		if null {
+			continue
+		}
+		gotLo, gotHi := typ.Kind().Value(ci.MinValues[k]), typ.Kind().Value(ci.MaxValues[k])
+		if typ.Compare(gotLo, lo) != 0 || typ.Compare(gotHi, hi) != 0 {
+			t.Errorf("%s page %d: column index bounds %v..%v, values %v..%v", what, k, gotLo, gotHi, lo, hi)
+		}
+	}
+	if at != cc.MetaData.DataPageOffset+cc.MetaData.TotalCompressedSize {
+		t.Errorf("%s: pages end at %d, the chunk at %d", what, at, cc.MetaData.DataPageOffset+cc.MetaData.TotalCompressedSize)
+	}
+	// The boundary order, if claimed, holds.
+	if ci.BoundaryOrder != format.Unordered {
+		var plo, phi parquet.Value
+		for k := range locs {
+			if ci.NullPages[k] {
+				continue
+			}
+			lo, hi := typ.Kind().Value(ci.MinValues[k]), typ.Kind().Value(ci.MaxValues[k])
+			if !plo.IsNull() {
+				d := 1
+				if ci.BoundaryOrder == format.Descending {
+					d = -1
+				}
+				if d*typ.Compare(lo, plo) < 0 || d*typ.Compare(hi, phi) < 0 {
+					t.Errorf("%s: boundary order %v, but page %d is out of it", what, ci.BoundaryOrder, k)
+				}
+			}
+			plo, phi = lo, hi
+		}
+	}
+	if strings.HasPrefix(what[strings.LastIndex(what, " ")+1:], "frame_number") && len(locs) > 1 {
+		if ci.BoundaryOrder != format.Ascending {
+			t.Errorf("%s: frame numbers' pages in boundary order %v", what, ci.BoundaryOrder)
+		}
+		*ascending++
 	}
 }
 

@@ -23,13 +23,29 @@ type fileWriter struct {
 	codec format.CompressionCodec
 	max   int // rows after which the open row group is written
 
-	pages [][]byte // per column: the pages of the open row group
-	raw   []int64  // per column: their size uncompressed
-	st    []bounds // per column: their statistics
-	rows  int      // rows in the open row group
+	pages [][]byte      // per column: the pages of the open row group
+	raw   []int64       // per column: their size uncompressed
+	st    []bounds      // per column: their statistics
+	index [][]pageEntry // per column: where each page is, and its bounds
+	bnd   [][]byte      // per column: the bytes of the pages' bounds
+	rows  int           // rows in the open row group
 
 	meta  format.FileMetaData
 	total int64 // rows in the row groups written
+
+	// The page index (a ColumnIndex and an OffsetIndex per column chunk),
+	// written after the last row group: the column chunks' offsets into
+	// these buffers, made absolute when the buffers are written.
+	colIndex, offIndex []byte
+}
+
+// pageEntry is a page of the open row group, for the page index.
+type pageEntry struct {
+	at, size      int   // where the page (header included) starts in the chunk, and its size
+	first         int64 // its first row in the row group
+	nulls         int64
+	has           bool // lo and hi hold its bounds
+	lo0, lo1, hi1 int  // its bounds in bnd: lo0:lo1 and lo1:hi1
 }
 
 const magic = "PAR1"
@@ -56,6 +72,8 @@ func newFileWriter(w io.Writer, cols []column, codec format.CompressionCodec, ma
 	fw.pages = make([][]byte, len(cols))
 	fw.raw = make([]int64, len(cols))
 	fw.st = make([]bounds, len(cols))
+	fw.index = make([][]pageEntry, len(cols))
+	fw.bnd = make([][]byte, len(cols))
 	return fw, fw.write([]byte(magic))
 }
 
@@ -73,6 +91,15 @@ func (fw *fileWriter) add(g *chunk) error {
 	}
 	for i := range g.cols {
 		c := &g.cols[i]
+		e := pageEntry{at: len(fw.pages[i]), size: len(c.page), first: int64(fw.rows), nulls: c.st.nulls, has: c.st.has}
+		if e.has {
+			e.lo0 = len(fw.bnd[i])
+			fw.bnd[i] = append(fw.bnd[i], c.st.lo...)
+			e.lo1 = len(fw.bnd[i])
+			fw.bnd[i] = append(fw.bnd[i], c.st.hi...)
+			e.hi1 = len(fw.bnd[i])
+		}
+		fw.index[i] = append(fw.index[i], e)
 		fw.pages[i] = append(fw.pages[i], c.page...)
 		fw.raw[i] += int64(c.raw)
 		fw.st[i].merge(&c.st, &fw.cols[i])
@@ -115,13 +142,19 @@ func (fw *fileWriter) flush() error {
 			md.Statistics.MinValue = bytes.Clone(st.lo)
 			md.Statistics.MaxValue = bytes.Clone(st.hi)
 		}
-		rg.Columns = append(rg.Columns, format.ColumnChunk{FileOffset: fw.off, MetaData: md})
+		cc := format.ColumnChunk{FileOffset: fw.off, MetaData: md}
+		if err := fw.pageIndex(&cc, i); err != nil {
+			return err
+		}
+		rg.Columns = append(rg.Columns, cc)
 		rg.TotalByteSize += fw.raw[i]
 		rg.TotalCompressedSize += int64(len(fw.pages[i]))
 		if err := fw.write(fw.pages[i]); err != nil {
 			return err
 		}
 		fw.pages[i] = fw.pages[i][:0]
+		fw.index[i] = fw.index[i][:0]
+		fw.bnd[i] = fw.bnd[i][:0]
 		fw.raw[i] = 0
 		*st = bounds{lo: st.lo[:0], hi: st.hi[:0]}
 	}
@@ -131,10 +164,85 @@ func (fw *fileWriter) flush() error {
 	return nil
 }
 
-// close writes the open row group and the footer: the file's metadata,
-// its length and the trailing magic.
+// pageIndex appends the ColumnIndex and OffsetIndex of column i's chunk,
+// about to be written at fw.off, to the page index, and sets the chunk's
+// offsets into it (relative until close). Pages without bounds are pages
+// of nulls (null_pages; empty bounds) or, in a DOUBLE column, of NaNs
+// (bounds of -Inf and +Inf, which no filter skips wrongly).
+func (fw *fileWriter) pageIndex(cc *format.ColumnChunk, i int) error {
+	col := &fw.cols[i]
+	var ci format.ColumnIndex
+	var oi format.OffsetIndex
+	asc, desc := true, true
+	var plo, phi []byte // the previous page with bounds
+	for k, e := range fw.index[i] {
+		rows := int64(fw.rows) - e.first
+		if k+1 < len(fw.index[i]) {
+			rows = fw.index[i][k+1].first - e.first
+		}
+		oi.PageLocations = append(oi.PageLocations, format.PageLocation{Offset: fw.off + int64(e.at), CompressedPageSize: int32(e.size), FirstRowIndex: e.first})
+		null := e.nulls == rows
+		lo, hi := []byte{}, []byte{}
+		switch {
+		case e.has:
+			lo, hi = fw.bnd[i][e.lo0:e.lo1], fw.bnd[i][e.lo1:e.hi1]
+		case !null:
+			lo = binary.LittleEndian.AppendUint64(nil, math.Float64bits(math.Inf(-1)))
+			hi = binary.LittleEndian.AppendUint64(nil, math.Float64bits(math.Inf(1)))
+		}
+		if !null {
+			if plo != nil {
+				asc = asc && !col.less(lo, plo) && !col.less(hi, phi)
+				desc = desc && !col.less(plo, lo) && !col.less(phi, hi)
+			}
+			plo, phi = lo, hi
+		}
+		ci.NullPages = append(ci.NullPages, null)
+		ci.NullCounts = append(ci.NullCounts, e.nulls)
+		ci.MinValues = append(ci.MinValues, lo)
+		ci.MaxValues = append(ci.MaxValues, hi)
+	}
+	switch {
+	case asc:
+		ci.BoundaryOrder = format.Ascending
+	case desc:
+		ci.BoundaryOrder = format.Descending
+	}
+	b, err := thrift.Marshal(new(thrift.CompactProtocol), &ci)
+	if err != nil {
+		return err
+	}
+	cc.ColumnIndexOffset, cc.ColumnIndexLength = int64(len(fw.colIndex)), int32(len(b))
+	fw.colIndex = append(fw.colIndex, b...)
+	if b, err = thrift.Marshal(new(thrift.CompactProtocol), &oi); err != nil {
+		return err
+	}
+	cc.OffsetIndexOffset, cc.OffsetIndexLength = int64(len(fw.offIndex)), int32(len(b))
+	fw.offIndex = append(fw.offIndex, b...)
+	return nil
+}
+
+// close writes the open row group, the page index and the footer: the
+// file's metadata, its length and the trailing magic.
 func (fw *fileWriter) close() error {
 	if err := fw.flush(); err != nil {
+		return err
+	}
+	// The page index: every ColumnIndex, then every OffsetIndex, in row
+	// group and column order (as readers that read it in one piece expect).
+	ciBase := fw.off
+	oiBase := ciBase + int64(len(fw.colIndex))
+	for g := range fw.meta.RowGroups {
+		for c := range fw.meta.RowGroups[g].Columns {
+			cc := &fw.meta.RowGroups[g].Columns[c]
+			cc.ColumnIndexOffset += ciBase
+			cc.OffsetIndexOffset += oiBase
+		}
+	}
+	if err := fw.write(fw.colIndex); err != nil {
+		return err
+	}
+	if err := fw.write(fw.offIndex); err != nil {
 		return err
 	}
 	fw.meta.NumRows = fw.total

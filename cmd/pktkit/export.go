@@ -44,7 +44,7 @@ pktkit fields --format ndjson).
 
 Row groups hold 131072 packets (the last fewer; with -j 2 or more, up to
 a batch of packets more) and carry each column's null count, minimum and
-maximum. -j workers dissect batches of packets in parallel and each
+maximum; a page index gives the same per page. -j workers dissect batches of packets in parallel and each
 encodes and compresses its batch into a page per column; the pages are
 written in packet order, so the rows do not depend on -j. A damaged
 capture leaves a complete file of the packets before the damage, and the
