@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/uncompressed"
 
 	"pktkit/capture"
@@ -60,5 +61,52 @@ func TestPopUndoesARow(t *testing.T) {
 		if popped[phys] == 0 {
 			t.Errorf("no value of physical type %d popped: the test shows nothing for it", phys)
 		}
+	}
+}
+
+// TestEmptyMinimum writes a text column whose minimum is the empty string
+// and checks that the column chunk's statistics and the page index keep it
+// (an empty value, not an absent one).
+func TestEmptyMinimum(t *testing.T) {
+	cols, ec, err := compile([]string{"dns.qry.name"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	fw, err := newFileWriter(&buf, cols, (&uncompressed.Codec{}).CompressionCodec(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := chunk{cols: make([]colData, 1), enc: newEncoder(cols, ec, &uncompressed.Codec{})}
+	c := &g.cols[0]
+	for _, v := range []string{"b", "", "a"} {
+		c.vals = append(c.vals, 0, 0, 0, 0)
+		at := len(c.vals)
+		c.vals = append(c.vals, v...)
+		c.bytesFrom(at)
+		g.rows++
+	}
+	c.null()
+	g.rows++
+	if err := g.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.add(&g); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.close(); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pf.Metadata().RowGroups[0].Columns[0].MetaData.Statistics
+	if st.MinValue == nil || len(st.MinValue) != 0 || string(st.MaxValue) != "b" || st.NullCount != 1 {
+		t.Errorf("statistics: min %v (nil %v), max %q, nulls %d", st.MinValue, st.MinValue == nil, st.MaxValue, st.NullCount)
+	}
+	ci := pf.ColumnIndexes()
+	if len(ci) != 1 || len(ci[0].MinValues) != 1 || len(ci[0].MinValues[0]) != 0 || string(ci[0].MaxValues[0]) != "b" || ci[0].NullPages[0] {
+		t.Errorf("column index: %+v", ci)
 	}
 }

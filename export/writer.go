@@ -139,8 +139,10 @@ func (fw *fileWriter) flush() error {
 			md.Encoding[1] = format.DeltaBinaryPacked
 		}
 		if st.has && len(st.lo) <= maxBound && len(st.hi) <= maxBound {
-			md.Statistics.MinValue = bytes.Clone(st.lo)
-			md.Statistics.MaxValue = bytes.Clone(st.hi)
+			// (Never nil: an empty minimum is a value, and nil would
+			// leave the field out.)
+			md.Statistics.MinValue = append([]byte{}, st.lo...)
+			md.Statistics.MaxValue = append([]byte{}, st.hi...)
 		}
 		cc := format.ColumnChunk{FileOffset: fw.off, MetaData: md}
 		if err := fw.pageIndex(&cc, i); err != nil {
